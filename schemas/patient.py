@@ -1,0 +1,148 @@
+"""Patients, their prescriptions, devices and audit trail."""
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .base import AwareDateTime, Date, Number, PageArgs, Schema, StrictBoolean, String, page_schema
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(name: str) -> None:
+    if name not in _zones():
+        raise ma.ValidationError("Not an IANA time zone name, e.g. Europe/Paris.")
+
+
+class PrescriptionCreateSchema(Schema):
+    daily_dose_mg = Number(required=True, validate=validate.Range(min=0, max=1000, min_inclusive=False))
+    max_daily_mg = Number(required=True, validate=validate.Range(min=0, max=1000, min_inclusive=False))
+    approach = String(required=True, validate=validate.OneOf(["fixed", "flexible"]))
+    effective_from = Date(metadata={"description": "First local day it applies; default: the patient's today"})
+
+    @ma.validates_schema
+    def _max_covers_daily(self, data, **kwargs):
+        if "daily_dose_mg" in data and "max_daily_mg" in data and data["max_daily_mg"] < data["daily_dose_mg"]:
+            raise ma.ValidationError("Must be at least daily_dose_mg.", "max_daily_mg")
+
+
+class PrescriptionSchema(Schema):
+    id = fields.UUID()
+    daily_dose_mg = fields.Float()
+    max_daily_mg = fields.Float()
+    approach = fields.String()
+    effective_from = fields.Date()
+    created_at = AwareDateTime()
+
+
+class PatientFieldsSchema(Schema):
+    reference = String(validate=validate.Length(1, 64), metadata={"description": "Pseudonymous id, unique per clinician"})
+    timezone = String(validate=[validate.Length(1, 64), validate_timezone])
+    treatment_start = Date()
+    renal_impairment = StrictBoolean()
+    depression = StrictBoolean()
+    anxiety = StrictBoolean()
+    prescription = fields.Nested(PrescriptionCreateSchema, metadata={"description": "Adds a prescription"})
+
+
+class PatientCreateSchema(PatientFieldsSchema):
+    reference = String(required=True, validate=validate.Length(1, 64))
+    timezone = String(load_default="UTC", validate=[validate.Length(1, 64), validate_timezone])
+    treatment_start = Date(required=True)
+    renal_impairment = StrictBoolean(load_default=False)
+    depression = StrictBoolean(load_default=False)
+    anxiety = StrictBoolean(load_default=False)
+
+
+class PatientUpdateSchema(PatientFieldsSchema):
+    @ma.validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Give at least one field to change.")
+
+
+class EnrollmentSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "One-time code, shown once"})
+    expires_at = AwareDateTime(required=True)
+
+
+class OpenFlagCountsSchema(Schema):
+    urgent = fields.Integer()
+    high = fields.Integer()
+    moderate = fields.Integer()
+
+
+class PatientSchema(Schema):
+    id = fields.UUID()
+    reference = fields.String()
+    timezone = fields.String()
+    treatment_start = fields.Date()
+    renal_impairment = fields.Boolean()
+    depression = fields.Boolean()
+    anxiety = fields.Boolean()
+    created_at = AwareDateTime()
+    prescription = fields.Nested(PrescriptionSchema, allow_none=True,
+                                 metadata={"description": "The prescription in effect today"})
+    open_flags = fields.Nested(OpenFlagCountsSchema)
+
+
+class PatientDetailSchema(PatientSchema):
+    prescriptions = fields.List(fields.Nested(PrescriptionSchema), metadata={"description": "History, oldest first"})
+
+
+class PatientCreatedSchema(PatientDetailSchema):
+    enrollment = fields.Nested(EnrollmentSchema)
+
+
+PatientPageSchema = page_schema(PatientSchema, "PatientPageSchema")
+
+
+class DeviceSchema(Schema):
+    id = fields.UUID()
+    device_name = fields.String(allow_none=True)
+    enrolled_at = AwareDateTime()
+    last_seen_at = AwareDateTime(allow_none=True)
+
+
+class DeviceListSchema(Schema):
+    items = fields.List(fields.Nested(DeviceSchema))
+
+
+class AuditRecordSchema(Schema):
+    at = AwareDateTime()
+    clinician_id = fields.UUID()
+    action = fields.String()
+    path = fields.String()
+
+
+AuditPageSchema = page_schema(AuditRecordSchema, "AuditPageSchema")
+
+
+class PatientListArgs(PageArgs):
+    pass
+
+
+class EnrollSchema(Schema):
+    code = String(required=True, validate=validate.Length(1, 64))
+    device_name = String(validate=validate.Length(max=100), allow_none=True)
+
+
+class EnrolledSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "The device's bearer token, shown once"})
+    patient = fields.Nested(lambda: ProfileSchema())
+
+
+class ProfileSchema(Schema):
+    """What the patient's own app sees of the record."""
+
+    id = fields.UUID()
+    reference = fields.String()
+    timezone = fields.String()
+    treatment_start = fields.Date()
+    prescription = fields.Nested(PrescriptionSchema, allow_none=True)

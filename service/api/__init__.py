@@ -1,0 +1,61 @@
+"""The HTTP API: one blueprint per resource, all under /api/v1."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, jsonify, request
+
+from .. import auth
+from ..errors import problem
+from ..extensions import api, db
+
+PREFIX = "/api/v1"
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def _json_only():
+    """Refuse a body that is not JSON (415), before anyone parses it."""
+    if request.method in BODY_METHODS and (request.content_length or request.headers.get("Transfer-Encoding")):
+        if not request.is_json:
+            return problem(415, "Send the body as application/json.")
+    return None
+
+
+def _commit_or_roll_back(response):
+    """One commit per request, with its audit trail; a failed request leaves nothing behind."""
+    if response.status_code < 400:
+        auth.write_audit_trail()
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def healthz():
+    """Say whether the service and its database answer."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+def register_api(app: Flask) -> None:
+    from . import enroll, me, patients
+
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "Symptom monitoring for people treated with baclofen for alcohol use disorder."},
+        "servers": [{"url": "/"}],
+        "components": {"securitySchemes": {
+            "clinicianToken": {"type": "http", "scheme": "bearer",
+                               "description": "From `flask --app service clinicians create`"},
+            "patientToken": {"type": "http", "scheme": "bearer", "description": "From POST /api/v1/enroll"},
+        }},
+    })
+    api.init_app(app)
+    for module in (patients, enroll, me):
+        api.register_blueprint(module.blp, url_prefix=PREFIX)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule(f"{PREFIX}/healthz", "api_healthz", healthz)
+    app.before_request(_json_only)
+    app.after_request(_commit_or_roll_back)

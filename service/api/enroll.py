@@ -1,0 +1,19 @@
+"""Enrollment: a phone trades a one-time code for its token."""
+from __future__ import annotations
+
+from schemas.patient import EnrolledSchema, EnrollSchema
+
+from .. import enrollment, patients
+from ..extensions import Blueprint
+
+blp = Blueprint("enroll", __name__, role="public", description="Enrolling a patient's phone")
+
+
+@blp.route("/enroll", methods=["POST"])
+@blp.arguments(EnrollSchema)
+@blp.response(201, EnrolledSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+def enroll(data):
+    """Enrol a device with a one-time code; the answer carries its token, shown once"""
+    token, patient = enrollment.enroll(data["code"], data.get("device_name"))
+    return {"token": token, "patient": patients.with_context(patient)}

@@ -1,0 +1,141 @@
+"""The only place that knows who is calling and what they may touch."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import g, request
+
+from .errors import Forbidden, NotFound, Unauthorized
+from .extensions import db
+from .models import AuditRecord, Clinician, ClinicianToken, Device, Patient
+from .models.base import utcnow
+
+CLINICIAN_PREFIX = "bwc_"
+PATIENT_PREFIX = "bwp_"
+# last_seen_at is a hint for the clinician, not a log: write it at most this often.
+SEEN_RESOLUTION = dt.timedelta(minutes=5)
+
+
+def digest(secret: str) -> str:
+    """Hash a token or code for storage; they carry enough entropy for SHA-256 alone."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token(prefix: str) -> tuple[str, str]:
+    """Return a fresh token and the hash to store."""
+    token = prefix + secrets.token_urlsafe(32)
+    return token, digest(token)
+
+
+@dataclass
+class Caller:
+    role: str
+    clinician: Clinician | None = None
+    device: Device | None = None
+    patient: Patient | None = None
+    audited: list = field(default_factory=list)
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _identify(token: str) -> Caller | None:
+    hashed = digest(token)
+    if token.startswith(CLINICIAN_PREFIX):
+        row = db.session.execute(
+            sa.select(ClinicianToken, Clinician)
+            .join(Clinician, Clinician.id == ClinicianToken.clinician_id)
+            .where(ClinicianToken.token_hash == hashed, ClinicianToken.revoked_at.is_(None))
+        ).first()
+        if row and hmac.compare_digest(row[0].token_hash, hashed):
+            return Caller("clinician", clinician=row[1])
+    elif token.startswith(PATIENT_PREFIX):
+        row = db.session.execute(
+            sa.select(Device, Patient)
+            .join(Patient, Patient.id == Device.patient_id)
+            .where(Device.token_hash == hashed, Device.revoked_at.is_(None))
+        ).first()
+        if row and hmac.compare_digest(row[0].token_hash, hashed):
+            device, patient = row
+            now = utcnow()
+            if device.last_seen_at is None or now - device.last_seen_at > SEEN_RESOLUTION:
+                device.last_seen_at = now
+            return Caller("patient", device=device, patient=patient)
+    return None
+
+
+def require_role(role: str) -> None:
+    """Authenticate the request and refuse it unless the caller has the role."""
+    token = _bearer()
+    if token is None:
+        raise Unauthorized()
+    caller = _identify(token)
+    if caller is None:
+        raise Unauthorized("The token is not valid, or has been revoked.")
+    if caller.role != role:
+        raise Forbidden(f"This path is for {role} tokens.")
+    g.caller = caller
+
+
+def caller() -> Caller:
+    return g.caller
+
+
+def current_clinician() -> Clinician:
+    return g.caller.clinician
+
+
+def current_patient() -> Patient:
+    return g.caller.patient
+
+
+def audit(patient_id: uuid.UUID) -> None:
+    """Note that the calling clinician touched this patient's record."""
+    who = g.get("caller")
+    if who is not None and who.role == "clinician" and patient_id not in who.audited:
+        who.audited.append(patient_id)
+
+
+def patients_of_caller():
+    """The select of the calling clinician's patients: every patient query starts here."""
+    return sa.select(Patient).where(Patient.clinician_id == g.caller.clinician.id)
+
+
+def load_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
+    """Return the caller's patient, or 404 whether it does not exist or is someone else's."""
+    query = patients_of_caller().where(Patient.id == patient_id)
+    if for_update:
+        query = query.with_for_update()
+    patient = db.session.scalars(query).first()
+    if patient is None:
+        raise NotFound("No such patient.")
+    audit(patient.id)
+    return patient
+
+
+ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+
+
+def write_audit_trail() -> None:
+    """Store one audit record per patient the clinician touched in this request."""
+    who = g.get("caller")
+    if who is None or who.role != "clinician" or not who.audited:
+        return
+    action = ACTIONS.get(request.method, request.method.lower())
+    now = utcnow()
+    db.session.add_all(
+        AuditRecord(at=now, clinician_id=who.clinician.id, patient_id=pid, action=action,
+                    method=request.method, path=request.path[:300])
+        for pid in who.audited
+    )

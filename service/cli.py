@@ -1,0 +1,102 @@
+"""Commands for the people who run the service: `flask --app service ...`."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+from werkzeug.security import generate_password_hash
+
+from . import auth, clock
+from .extensions import db
+from .models import Clinician, ClinicianToken
+
+clinicians = AppGroup("clinicians", help="Create clinicians, set their passwords, revoke their access.")
+MIN_PASSWORD = 12
+
+
+def _echo_json(obj: dict) -> None:
+    click.echo(json.dumps(obj, default=str))
+
+
+def _clinician(email: str) -> Clinician:
+    found = db.session.scalars(sa.select(Clinician).where(Clinician.email == email.strip().lower())).first()
+    if found is None:
+        raise click.ClickException(f"no clinician with the email {email}")
+    return found
+
+
+def issue_token(clinician: Clinician) -> str:
+    token, hashed = auth.new_token(auth.CLINICIAN_PREFIX)
+    db.session.add(ClinicianToken(clinician_id=clinician.id, token_hash=hashed, created_at=clock.now()))
+    return token
+
+
+def create_clinician(email: str, name: str) -> tuple[Clinician, str]:
+    clinician = Clinician(email=email.strip().lower(), name=name.strip(), created_at=clock.now())
+    db.session.add(clinician)
+    db.session.flush()
+    return clinician, issue_token(clinician)
+
+
+@clinicians.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The clinician's name, as colleagues know it.")
+def create_command(email: str, name: str) -> None:
+    """Create a clinician and print their API token (shown once) as JSON."""
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("not an email address", param_hint="EMAIL")
+    if db.session.scalars(sa.select(Clinician.id).where(Clinician.email == email.strip().lower())).first():
+        raise click.ClickException(f"a clinician with the email {email} exists; "
+                                   "use `clinicians token` for a new token")
+    clinician, token = create_clinician(email, name)
+    db.session.commit()
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "name": clinician.name, "token": token})
+
+
+@clinicians.command("token")
+@click.argument("email")
+def token_command(email: str) -> None:
+    """Issue another API token for a clinician (after a revoke, say); prints JSON."""
+    clinician = _clinician(email)
+    token = issue_token(clinician)
+    db.session.commit()
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "token": token})
+
+
+@clinicians.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Read a password from standard input and set it for the clinic page."""
+    clinician = _clinician(email)
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password must have at least {MIN_PASSWORD} characters")
+    clinician.password_hash = generate_password_hash(password)
+    db.session.commit()
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "password": "set"})
+
+
+@clinicians.command("revoke")
+@click.argument("email")
+def revoke_command(email: str) -> None:
+    """Revoke all of a clinician's API tokens and clinic-page sessions, at once."""
+    clinician = _clinician(email)
+    now = clock.now()
+    revoked = db.session.execute(
+        sa.update(ClinicianToken)
+        .where(ClinicianToken.clinician_id == clinician.id, ClinicianToken.revoked_at.is_(None))
+        .values(revoked_at=now)).rowcount
+    clinician.sessions_valid_after = now
+    db.session.commit()
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "revoked_tokens": revoked})
+
+
+def register_cli(app: Flask) -> None:
+    from .demo import demo_command
+
+    app.cli.add_command(clinicians)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,39 @@
+"""Settings, read from the environment once when the app is made."""
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """Return the settings the environment gives, with the embedded defaults."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'baclowatch.db')}"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        # Hosting platforms hand out libpq URLs; psycopg 3 is our driver.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "BACLOWATCH_WEBHOOK_URL": os.environ.get("BACLOWATCH_WEBHOOK_URL"),
+        "BACLOWATCH_WEBHOOK_SECRET": os.environ.get("BACLOWATCH_WEBHOOK_SECRET"),
+        "BACLOWATCH_ESCALATE_AFTER_MINUTES": _int("BACLOWATCH_ESCALATE_AFTER_MINUTES", 15),
+        "WEBHOOK_BACKOFF_SECONDS": _int("WEBHOOK_BACKOFF_SECONDS", 10),
+        "RATELIMIT_ENROLL": os.environ.get("RATELIMIT_ENROLL", "10 per minute"),
+        "RATELIMIT_PATIENT": os.environ.get("RATELIMIT_PATIENT", "120 per minute"),
+        "RATELIMIT_CLINICIAN": os.environ.get("RATELIMIT_CLINICIAN", "600 per minute"),
+    }
+
+
+# Fixed settings: the contract of SPEC.md, not something a deployment tunes.
+FIXED = {
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "API_TITLE": "Baclowatch",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+}

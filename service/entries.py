@@ -1,0 +1,124 @@
+"""Storing what patients log: once, exactly as received, judged as of when it was written."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from schemas.entry import EntryCreateSchema
+
+from . import clock
+from .db import is_unique_violation
+from .errors import Conflict, flatten_errors
+from .extensions import db
+from .models import Dose, Entry, Patient
+from .pagination import page
+
+CONFLICT = "This client_id was already used for an entry with another body."
+
+
+def body_hash(raw: dict) -> str:
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _existing(patient: Patient, client_id: uuid.UUID) -> Entry | None:
+    return db.session.scalars(
+        sa.select(Entry).where(Entry.patient_id == patient.id, Entry.client_id == client_id)).first()
+
+
+def _replay(existing: Entry, hashed: str) -> tuple[Entry, str]:
+    if existing.body_hash != hashed:
+        raise Conflict(CONFLICT)
+    return existing, "duplicate"
+
+
+def _build(patient: Patient, raw: dict, data: dict, hashed: str) -> Entry:
+    zone = ZoneInfo(patient.timezone)
+    entry = Entry(
+        id=uuid.uuid4(), patient_id=patient.id, client_id=data["client_id"], body=raw, body_hash=hashed,
+        recorded_at=data["recorded_at"], local_date=data["recorded_at"].astimezone(zone).date(),
+        received_at=clock.now(), craving=data.get("craving"), alcohol_drinks=data.get("alcohol_drinks"),
+        symptoms=data.get("symptoms"), substances=data.get("substances"), note=data.get("note"))
+    entry.doses = [
+        Dose(patient_id=patient.id, amount_mg=d["amount_mg"], taken_at=d["taken_at"],
+             local_date=d["taken_at"].astimezone(zone).date())
+        for d in data.get("doses") or []
+    ]
+    return entry
+
+
+def record_entry(patient: Patient, raw: dict, data: dict) -> tuple[Entry, str]:
+    """Store a parsed entry once per client_id; return it and `created` or `duplicate`.
+
+    Raises Conflict when the client_id was used with another body.
+    """
+    hashed = body_hash(raw)
+    existing = _existing(patient, data["client_id"])
+    if existing is not None:
+        return _replay(existing, hashed)
+    entry = _build(patient, raw, data, hashed)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        # Another request stored the same client_id between our look and our insert.
+        existing = _existing(patient, data["client_id"])
+        if existing is None:
+            raise
+        return _replay(existing, hashed)
+    from .flags import judge_entry
+
+    judge_entry(patient, entry)
+    return entry, "created"
+
+
+def record_batch(patient: Patient, items: list) -> list[dict]:
+    """Store each item on its own, judged in order of recorded_at; answer in the order given."""
+    results: list[dict | None] = [None] * len(items)
+    valid = []
+    schema = EntryCreateSchema()
+    for index, raw in enumerate(items):
+        client_id = raw.get("client_id") if isinstance(raw, dict) else None
+        client_id = client_id if isinstance(client_id, str) else None
+        if not isinstance(raw, dict):
+            results[index] = {"client_id": None, "status": "invalid", "errors": {"body": ["Must be an object."]}}
+            continue
+        try:
+            data = schema.load(raw)
+        except ma.ValidationError as error:
+            results[index] = {"client_id": client_id, "status": "invalid", "errors": flatten_errors(error.messages)}
+            continue
+        valid.append((data["recorded_at"], index, raw, data))
+    for _, index, raw, data in sorted(valid, key=lambda item: (item[0], item[1])):
+        try:
+            entry, status = record_entry(patient, raw, data)
+            results[index] = {"client_id": str(data["client_id"]), "status": status, "entry": entry}
+        except Conflict as error:
+            results[index] = {"client_id": str(data["client_id"]), "status": "conflict",
+                              "errors": {"client_id": [error.detail]}}
+    return results
+
+
+def list_entries(patient: Patient, limit: int, cursor: str | None,
+                 start=None, end=None) -> tuple[list[Entry], str | None]:
+    """Return the patient's entries, newest first, between two local days or times."""
+    query = sa.select(Entry).where(Entry.patient_id == patient.id)
+    if isinstance(start, dt.datetime):
+        query = query.where(Entry.recorded_at >= start)
+    elif isinstance(start, dt.date):
+        query = query.where(Entry.local_date >= start)
+    if isinstance(end, dt.datetime):
+        query = query.where(Entry.recorded_at <= end)
+    elif isinstance(end, dt.date):
+        query = query.where(Entry.local_date <= end)
+    return page("entries", query, [Entry.recorded_at, Entry.id], descending=True, limit=limit,
+                cursor=cursor, key_of=lambda e: (e.recorded_at, e.id))

@@ -1,0 +1,131 @@
+"""The domain's errors, and the one place that turns any error into problem+json (RFC 9457)."""
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+# Headers of an HTTP error worth keeping in the problem answer.
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+class ServiceError(Exception):
+    """An error the caller can act on; raised where the fact is known."""
+
+    status = 400
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None, headers: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+    def __init__(self, detail: str = "A valid bearer token is required.", **kwargs):
+        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="baclowatch"'})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, detail: str = "No such resource.", **kwargs):
+        super().__init__(detail, **kwargs)
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class Invalid(ServiceError):
+    """Fields that are well-formed JSON but break a rule (422)."""
+
+    status = 422
+
+    def __init__(self, errors: dict, detail: str = "The request has invalid fields."):
+        super().__init__(detail, errors=errors)
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into {"doses.0.amount_mg": [...]}."""
+    if isinstance(messages, (list, tuple)) and all(isinstance(m, str) for m in messages):
+        return {prefix or "body": list(messages)}
+    if isinstance(messages, str):
+        return {prefix or "body": [messages]}
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = "body" if key == "_schema" and not prefix else (str(key) if not prefix else f"{prefix}.{key}")
+            if key == "_schema" and prefix:
+                name = prefix
+            for field, msgs in flatten_errors(value, name).items():
+                out.setdefault(field, []).extend(msgs)
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def problem(status: int, detail: str | None = None, *, errors: dict | None = None,
+            headers: dict | None = None) -> Response:
+    """Make an RFC 9457 answer."""
+    from flask import g
+
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_service_error(error: ServiceError) -> Response:
+    return problem(error.status, error.detail, errors=error.errors, headers=error.headers)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = None
+    detail = error.description if status != 500 else "The server could not complete the request."
+    messages = data.get("errors") or data.get("messages")
+    if messages:
+        if status == 400 and "json" in messages:
+            detail = "The body is not valid JSON."
+        else:
+            errors = {}
+            for location, msgs in messages.items():
+                errors.update(flatten_errors(msgs))
+            detail = "The request has invalid fields."
+    headers = {k: v for k, v in error.get_headers() if k in KEPT_HEADERS}
+    headers.update(data.get("headers") or {})
+    return problem(status, detail, errors=errors, headers=headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    # Never the exception's text to a client: it can carry patient data or SQL.
+    log.exception("unhandled error")
+    return problem(500, "The server could not complete the request.")
+
+
+def register(app) -> None:
+    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,82 @@
+"""The extensions, made once and bound to the app in create_app."""
+from __future__ import annotations
+
+import http
+
+import flask_smorest
+from flask_migrate import Migrate
+from flask_smorest.utils import prepare_response
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+
+from schemas.problem import ProblemSchema
+
+from . import errors
+
+# Named constraints, so migrations can drop and alter them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("public", "clinician", "patient")
+PROBLEM_STATUSES_AUTH = (401, 403, 404, 429)
+PROBLEM_STATUSES_BODY = (400, 413, 415)
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        errors.register(self._app)
+
+    def handle_http_exception(self, error):
+        return errors.handle_http_exception(error)
+
+    def _register_responses(self):
+        # Every error answer is application/problem+json, and the document says so.
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, errors.PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, errors.PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint whose every route is open to exactly one role."""
+
+    def __init__(self, name: str, import_name: str, *, role: str, **kwargs):
+        if role not in ROLES:
+            raise ValueError(f"blueprint {name!r} must say which role may call it, one of {ROLES}")
+        super().__init__(name, import_name, **kwargs)
+        self.role = role
+        self._prepare_doc_cbks.append(self._prepare_problem_doc)
+        if role != "public":
+            from .auth import require_role
+
+            self.before_request(lambda: require_role(role))
+
+    def _prepare_problem_doc(self, doc, doc_info, *, method, **kwargs):
+        responses = doc.setdefault("responses", {})
+        statuses = list(PROBLEM_STATUSES_AUTH) if self.role != "public" else [429]
+        if method in ("post", "put", "patch") and "arguments" in doc_info:
+            statuses += PROBLEM_STATUSES_BODY
+        for status in statuses:
+            responses.setdefault(status, http.HTTPStatus(status).name)
+        if self.role == "public":
+            doc["security"] = []
+        else:
+            doc["security"] = [{f"{self.role}Token": []}]
+        return doc
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate()
+api = Api()

@@ -1,0 +1,8 @@
+"""The stored records, one module per aggregate."""
+from .audit import AuditRecord
+from .clinician import Clinician, ClinicianToken
+from .entry import Dose, Entry
+from .patient import Device, EnrollmentCode, Patient, Prescription
+
+__all__ = ["AuditRecord", "Clinician", "ClinicianToken", "Device", "Dose", "EnrollmentCode", "Entry",
+           "Patient", "Prescription"]

@@ -1,0 +1,114 @@
+"""Operations on patients and their prescriptions: they flush, the request commits."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from . import auth, clock
+from .errors import Conflict
+from .extensions import db
+from .models import Patient, Prescription
+from .pagination import page
+
+CONTEXT_FIELDS = ("reference", "timezone", "treatment_start", "renal_impairment", "depression", "anxiety")
+
+
+def local_today(patient: Patient) -> dt.date:
+    return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
+
+
+def current_prescription(patient: Patient) -> Prescription | None:
+    """Return the prescription in effect on the patient's today (latest recorded wins a tie)."""
+    today = local_today(patient)
+    return in_effect(patient.prescriptions, today)
+
+
+def in_effect(prescriptions, day: dt.date) -> Prescription | None:
+    best = None
+    for rx in prescriptions:
+        if rx.effective_from <= day and (best is None or rx.effective_from >= best.effective_from):
+            best = rx
+    return best
+
+
+def _flush_unique(what: str) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(what) from None
+
+
+def create_patient(clinician, data: dict) -> Patient:
+    rx = data.pop("prescription", None)
+    taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
+        Patient.clinician_id == clinician.id, Patient.reference == data["reference"]))
+    if taken:
+        raise Conflict("You already have a patient with this reference.")
+    patient = Patient(id=uuid.uuid4(), clinician_id=clinician.id, **data)
+    db.session.add(patient)
+    _flush_unique("You already have a patient with this reference.")
+    auth.audit(patient.id)
+    if rx:
+        rx.setdefault("effective_from", patient.treatment_start)
+        add_prescription(patient, rx, clinician)
+    return patient
+
+
+def update_patient(patient: Patient, data: dict, clinician) -> Patient:
+    rx = data.pop("prescription", None)
+    if "reference" in data and data["reference"] != patient.reference:
+        taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
+            Patient.clinician_id == patient.clinician_id, Patient.reference == data["reference"]))
+        if taken:
+            raise Conflict("You already have a patient with this reference.")
+    for name in CONTEXT_FIELDS:
+        if name in data:
+            setattr(patient, name, data[name])
+    _flush_unique("You already have a patient with this reference.")
+    if rx:
+        add_prescription(patient, rx, clinician)
+    return patient
+
+
+def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:
+    data.setdefault("effective_from", local_today(patient))
+    rx = Prescription(patient_id=patient.id, created_by=clinician.id,
+                      created_at=clock.now(), **data)
+    patient.prescriptions.append(rx)
+    db.session.flush()
+    return rx
+
+
+def list_patients(limit: int, cursor: str | None) -> tuple[list[Patient], str | None]:
+    query = auth.patients_of_caller()
+    return page("patients", query, [Patient.created_at, Patient.id], descending=False,
+                limit=limit, cursor=cursor, key_of=lambda p: (p.created_at, p.id))
+
+
+def open_flag_counts(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """Return each patient's open flags by severity (zero until flags exist)."""
+    counts = {pid: {"urgent": 0, "high": 0, "moderate": 0} for pid in patient_ids}
+    try:
+        from .models import Flag
+    except ImportError:
+        return counts
+    rows = db.session.execute(
+        sa.select(Flag.patient_id, Flag.severity, sa.func.count())
+        .where(Flag.patient_id.in_(patient_ids), Flag.status.in_(("open", "acknowledged")))
+        .group_by(Flag.patient_id, Flag.severity))
+    for pid, severity, n in rows:
+        counts[pid][severity] = n
+    return counts
+
+
+def with_context(patient: Patient, counts: dict | None = None) -> dict:
+    """Shape a patient for an answer: its fields, current prescription and open flags."""
+    shaped = {name: getattr(patient, name) for name in ("id", "created_at") + CONTEXT_FIELDS}
+    shaped["prescription"] = current_prescription(patient)
+    shaped["prescriptions"] = list(patient.prescriptions)
+    shaped["open_flags"] = (counts or open_flag_counts([patient.id]))[patient.id]
+    return shaped
