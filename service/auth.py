@@ -13,7 +13,7 @@ from flask import g, request
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .extensions import db
-from .models import AuditRecord, Clinician, ClinicianToken, Device, Patient
+from .models import AuditRecord, Clinician, ClinicianToken, Device, Flag, Patient
 from .models.base import utcnow
 
 CLINICIAN_PREFIX = "bwc_"
@@ -83,7 +83,7 @@ def require_role(role: str) -> None:
     caller = _identify(token)
     if caller is None:
         raise Unauthorized("The token is not valid, or has been revoked.")
-    if caller.role != role:
+    if role != "authenticated" and caller.role != role:
         raise Forbidden(f"This path is for {role} tokens.")
     g.caller = caller
 
@@ -122,6 +122,21 @@ def load_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
         raise NotFound("No such patient.")
     audit(patient.id)
     return patient
+
+
+def flags_of_caller():
+    """The select of flags of the calling clinician's patients, with each patient's reference."""
+    return (sa.select(Flag, Patient.reference).join(Patient, Patient.id == Flag.patient_id)
+            .where(Patient.clinician_id == g.caller.clinician.id))
+
+
+def load_flag(flag_id: uuid.UUID) -> tuple[Flag, str]:
+    """Return the caller's flag and its patient's reference, or 404."""
+    row = db.session.execute(flags_of_caller().where(Flag.id == flag_id)).first()
+    if row is None:
+        raise NotFound("No such flag.")
+    audit(row[0].patient_id)
+    return row[0], row[1]
 
 
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}

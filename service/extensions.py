@@ -22,7 +22,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("public", "clinician", "patient")
+ROLES = ("public", "clinician", "patient", "authenticated")
 PROBLEM_STATUSES_AUTH = (401, 403, 404, 429)
 PROBLEM_STATUSES_BODY = (400, 413, 415)
 
@@ -72,6 +72,8 @@ class Blueprint(flask_smorest.Blueprint):
             responses.setdefault(status, http.HTTPStatus(status).name)
         if self.role == "public":
             doc["security"] = []
+        elif self.role == "authenticated":
+            doc["security"] = [{"clinicianToken": []}, {"patientToken": []}]
         else:
             doc["security"] = [{f"{self.role}Token": []}]
         return doc

@@ -1,30 +1,192 @@
-"""Flags: what the rules found, kept for the clinician's review."""
+"""Flags: what the rules found, kept for the clinician's review, without floods."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections import defaultdict
 
-from .models import Entry, Patient
+import sqlalchemy as sa
+
+from . import clock, rules
+from .db import is_unique_violation
+from .errors import Conflict, Invalid
+from .extensions import db
+from .models import OPEN_STATUSES, Dose, Entry, Flag, Occurrence, Patient, Review
+
+QUEUE_RANK = {"urgent": 1, "high": 2, "moderate": 3}
+CLOSING = {"resolve": "resolved", "dismiss": "dismissed"}
 
 
-def judge_entry(patient: Patient, entry: Entry) -> list:
-    """Judge a stored entry against every rule and keep what matched."""
-    entry.flags = []
-    return []
+# ------------------------------------------------------------------ judging
 
 
-def flags_of_entries(entry_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
-    """Return the flags each entry contributed to."""
-    return {}
+def rules_entry(entry: Entry) -> rules.Entry:
+    """Turn a stored entry into the plain value the rules read."""
+    return rules.Entry(
+        recorded_at=entry.recorded_at, local_date=entry.local_date, craving=entry.craving,
+        doses=tuple(rules.Dose(d.amount_mg, d.taken_at, d.local_date) for d in entry.doses),
+        alcohol_drinks=entry.alcohol_drinks,
+        symptoms=tuple(rules.Symptom(s["code"], s["severity"]) for s in entry.symptoms or ()),
+        substances=tuple(rules.Substance(s["name"], s["prescribed"]) for s in entry.substances or ()),
+        note=entry.note)
 
 
-def flags_by_day(patient: Patient, first, last) -> dict:
-    """Return the flags with an occurrence on each local day."""
-    return {}
+def patient_context(patient: Patient) -> rules.PatientContext:
+    return rules.PatientContext(
+        treatment_start=patient.treatment_start, timezone=patient.timezone,
+        renal_impairment=patient.renal_impairment, depression=patient.depression, anxiety=patient.anxiety,
+        prescriptions=tuple(rules.Prescription(rx.daily_dose_mg, rx.max_daily_mg, rx.approach, rx.effective_from)
+                            for rx in patient.prescriptions))
+
+
+def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID) -> dict:
+    """Return the patient's other entries as local-day aggregates, in three queries whatever the history."""
+    days: dict[dt.date, dict] = defaultdict(lambda: {"baclofen_mg": 0.0, "drinks": 0.0, "max_craving": None,
+                                                     "sedatives": frozenset()})
+    for day, total in db.session.execute(
+            sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
+            .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out)
+            .group_by(Dose.local_date)):
+        days[day]["baclofen_mg"] = float(total)
+    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out)
+    for day, drinks, craving in db.session.execute(
+            sa.select(Entry.local_date, sa.func.sum(Entry.alcohol_drinks), sa.func.max(Entry.craving))
+            .where(*mine).group_by(Entry.local_date)):
+        days[day]["drinks"] = float(drinks or 0)
+        days[day]["max_craving"] = craving
+    for day, substances in db.session.execute(
+            sa.select(Entry.local_date, Entry.substances).where(*mine, Entry.substances.is_not(None))):
+        days[day]["sedatives"] = days[day]["sedatives"] | {s["name"] for s in substances or ()}
+    return {day: rules.Day(**values) for day, values in days.items()}
+
+
+def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None) -> list[Flag]:
+    """Judge a stored entry against every rule; open or add to a flag for each match."""
+    plain = rules_entry(entry)
+    first, last = rules.window(plain)
+    matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
+    entry.flags = [raise_flag(patient.id, entry, match) for match in matches]
+    entry.flags = [flag for flag in entry.flags if flag is not None]
+    return entry.flags
+
+
+def _open_flag(patient_id: uuid.UUID, rule: str) -> Flag | None:
+    return db.session.scalars(
+        sa.select(Flag).where(Flag.patient_id == patient_id, Flag.rule == rule, Flag.status.in_(OPEN_STATUSES))
+        .with_for_update()).first()
+
+
+def raise_flag(patient_id: uuid.UUID, entry: Entry, match: rules.Match) -> Flag | None:
+    """Add the match to the rule's open flag, or open one; an entry counts once per rule."""
+    already = db.session.scalar(sa.select(Occurrence.flag_id).where(
+        Occurrence.entry_id == entry.id, Occurrence.rule == match.rule))
+    if already is not None:
+        return db.session.get(Flag, already)
+    flag = _open_flag(patient_id, match.rule)
+    if flag is None:
+        flag = _new_flag(patient_id, entry, match)
+        if flag is not None:
+            return flag
+        # Another request opened it between our look and our insert.
+        flag = _open_flag(patient_id, match.rule)
+    _add_occurrence(flag, entry, match)
+    return flag
+
+
+def _new_flag(patient_id: uuid.UUID, entry: Entry, match: rules.Match) -> Flag | None:
+    rule = rules.RULES_BY_CODE[match.rule]
+    flag = Flag(id=uuid.uuid4(), patient_id=patient_id, rule=rule.code, rule_version=rule.version,
+                severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
+                title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
+                occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,
+                created_at=clock.now())
+    try:
+        with db.session.begin_nested():
+            db.session.add(flag)
+            db.session.add(_occurrence(flag, entry, match))
+            db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return None
+    return flag
+
+
+def _occurrence(flag: Flag, entry: Entry, match: rules.Match) -> Occurrence:
+    return Occurrence(flag_id=flag.id, entry_id=entry.id, rule=match.rule, severity=match.severity,
+                      evidence=match.evidence, recorded_at=entry.recorded_at, matched_at=clock.now())
+
+
+def _add_occurrence(flag: Flag, entry: Entry, match: rules.Match) -> None:
+    db.session.add(_occurrence(flag, entry, match))
+    flag.occurrences += 1
+    flag.first_seen_at = min(flag.first_seen_at, entry.recorded_at)
+    flag.last_seen_at = max(flag.last_seen_at, entry.recorded_at)
+    # Severity only ever rises; the evidence shown is that of the strongest match.
+    if QUEUE_RANK[match.severity] < flag.severity_rank:
+        flag.severity, flag.severity_rank, flag.evidence = match.severity, QUEUE_RANK[match.severity], match.evidence
+    db.session.flush()
+
+
+# ------------------------------------------------------------------ reading
+
+
+def flags_of_entries(entry_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Flag]]:
+    """Return the flags each entry contributed to, in one query."""
+    if not entry_ids:
+        return {}
+    found: dict[uuid.UUID, list[Flag]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Occurrence.entry_id, Flag).join(Flag, Flag.id == Occurrence.flag_id)
+        .where(Occurrence.entry_id.in_(entry_ids)).order_by(Flag.severity_rank, Flag.rule))
+    for entry_id, flag in rows:
+        found[entry_id].append(flag)
+    return found
 
 
 def with_flags(entries: list[Entry]) -> list[Entry]:
-    """Attach to each entry the flags it contributed to, in one query."""
+    """Attach to each entry the flags it contributed to."""
     found = flags_of_entries([e.id for e in entries])
     for entry in entries:
         entry.flags = found.get(entry.id, [])
     return entries
+
+
+def flags_by_day(patient: Patient, first: dt.date, last: dt.date) -> dict[dt.date, list[Flag]]:
+    """Return the flags with an occurrence on each local day of the range."""
+    found: dict[dt.date, list[Flag]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Entry.local_date, Flag).distinct()
+        .join(Occurrence, Occurrence.entry_id == Entry.id).join(Flag, Flag.id == Occurrence.flag_id)
+        .where(Entry.patient_id == patient.id, Entry.local_date.between(first, last))
+        .order_by(Entry.local_date, Flag.severity_rank, Flag.rule))
+    for day, flag in rows:
+        found[day].append(flag)
+    return found
+
+
+def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:
+    return list(db.session.execute(
+        sa.select(Occurrence, Entry).join(Entry, Entry.id == Occurrence.entry_id)
+        .where(Occurrence.flag_id == flag.id).order_by(Occurrence.recorded_at, Occurrence.id)).tuples())
+
+
+# ------------------------------------------------------------------ review
+
+
+def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID) -> Flag:
+    """Acknowledge, resolve or dismiss a flag; a closed flag cannot be reviewed again (409)."""
+    if action in CLOSING and not (note or "").strip():
+        raise Invalid({"note": [f"A note is required to {action} a flag."]})
+    status = CLOSING.get(action, "acknowledged")
+    # The conditional update decides a race between two clinicians: one wins, the other gets 409.
+    changed = db.session.execute(
+        sa.update(Flag).where(Flag.id == flag.id, Flag.status.in_(OPEN_STATUSES))
+        .values(status=status, updated_at=clock.now()).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.refresh(flag)
+        raise Conflict(f"This flag is already {flag.status}; the next match opens a new flag.")
+    db.session.add(Review(flag_id=flag.id, action=action, note=note, clinician_id=clinician_id, at=clock.now()))
+    db.session.flush()
+    db.session.refresh(flag)
+    return flag

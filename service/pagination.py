@@ -44,14 +44,19 @@ def decode(kind: str, cursor: str, width: int) -> list:
 
 
 def page(kind: str, query: sa.Select, keys: Sequence[sa.ColumnElement], *, descending: bool,
-         limit: int, cursor: str | None, key_of: Callable[[Any], Sequence]) -> tuple[list, str | None]:
-    """Return one page of `query` ordered by `keys`, and the cursor of the next page."""
+         limit: int, cursor: str | None, key_of: Callable[[Any], Sequence],
+         rows: bool = False) -> tuple[list, str | None]:
+    """Return one page of `query` ordered by `keys`, and the cursor of the next page.
+
+    With `rows`, the page holds whole result rows rather than the first entity of each.
+    """
     if cursor:
         after = decode(kind, cursor, len(keys))
         row, mark = sa.tuple_(*keys), sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys)])
         query = query.where(row < mark if descending else row > mark)
     order = [k.desc() if descending else k.asc() for k in keys]
-    items = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    query = query.order_by(*order).limit(limit + 1)
+    items = list(db.session.execute(query).all() if rows else db.session.scalars(query))
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]

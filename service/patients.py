@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from . import auth, clock
 from .errors import Conflict
 from .extensions import db
-from .models import Patient, Prescription
+from .models import OPEN_STATUSES, Flag, Patient, Prescription
 from .pagination import page
 
 CONTEXT_FIELDS = ("reference", "timezone", "treatment_start", "renal_impairment", "depression", "anxiety")
@@ -92,13 +92,9 @@ def list_patients(limit: int, cursor: str | None) -> tuple[list[Patient], str | 
 def open_flag_counts(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
     """Return each patient's open flags by severity (zero until flags exist)."""
     counts = {pid: {"urgent": 0, "high": 0, "moderate": 0} for pid in patient_ids}
-    try:
-        from .models import Flag
-    except ImportError:
-        return counts
     rows = db.session.execute(
         sa.select(Flag.patient_id, Flag.severity, sa.func.count())
-        .where(Flag.patient_id.in_(patient_ids), Flag.status.in_(("open", "acknowledged")))
+        .where(Flag.patient_id.in_(patient_ids), Flag.status.in_(OPEN_STATUSES))
         .group_by(Flag.patient_id, Flag.severity))
     for pid, severity, n in rows:
         counts[pid][severity] = n

@@ -41,7 +41,7 @@ def healthz():
 
 
 def register_api(app: Flask) -> None:
-    from . import enroll, me, patients
+    from . import catalogue, enroll, flags, me, patients
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": "Symptom monitoring for people treated with baclofen for alcohol use disorder."},
@@ -53,7 +53,7 @@ def register_api(app: Flask) -> None:
         }},
     })
     api.init_app(app)
-    for module in (patients, enroll, me):
+    for module in (patients, flags, catalogue, enroll, me):
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule(f"{PREFIX}/healthz", "api_healthz", healthz)

@@ -2,7 +2,8 @@
 from .audit import AuditRecord
 from .clinician import Clinician, ClinicianToken
 from .entry import Dose, Entry
+from .flag import OPEN_STATUSES, Flag, Occurrence, Review
 from .patient import Device, EnrollmentCode, Patient, Prescription
 
-__all__ = ["AuditRecord", "Clinician", "ClinicianToken", "Device", "Dose", "EnrollmentCode", "Entry",
-           "Patient", "Prescription"]
+__all__ = ["AuditRecord", "Clinician", "ClinicianToken", "Device", "Dose", "EnrollmentCode", "Entry", "Flag",
+           "OPEN_STATUSES", "Occurrence", "Patient", "Prescription", "Review"]

@@ -1,0 +1,103 @@
+"""Flags, their reviews, and the rule catalogue."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .base import AwareDateTime, PageArgs, Schema, String, page_schema
+from .entry import EntrySchema
+
+STATUSES = ["open", "acknowledged", "resolved", "dismissed"]
+SEVERITIES = ["urgent", "high", "moderate"]
+
+
+class SourceSchema(Schema):
+    document = fields.String()
+    quote = fields.String()
+
+
+class ReviewSchema(Schema):
+    action = fields.String()
+    note = fields.String(allow_none=True)
+    clinician_id = fields.UUID()
+    at = AwareDateTime()
+
+
+class FlagSchema(Schema):
+    id = fields.UUID()
+    patient_id = fields.UUID()
+    patient_reference = fields.String()
+    rule = fields.String()
+    rule_version = fields.Integer()
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    title = fields.String()
+    guidance = fields.String(metadata={"description": "What the patient is told"})
+    evidence = fields.Dict(metadata={"description": "The values that matched, of the strongest match"})
+    source = fields.Nested(SourceSchema)
+    entry_ids = fields.List(fields.UUID())
+    occurrences = fields.Integer()
+    first_seen_at = AwareDateTime(metadata={"description": "recorded_at of the earliest matching entry"})
+    last_seen_at = AwareDateTime(metadata={"description": "recorded_at of the latest matching entry"})
+    reviews = fields.List(fields.Nested(ReviewSchema))
+
+
+class FlaggedEntrySchema(EntrySchema):
+    class Meta:
+        exclude = ("flags",)
+
+
+class OccurrenceSchema(Schema):
+    entry_id = fields.UUID()
+    severity = fields.String()
+    evidence = fields.Dict()
+    matched_at = AwareDateTime()
+
+
+class FlagDetailSchema(FlagSchema):
+    entries = fields.List(fields.Nested(FlaggedEntrySchema),
+                          metadata={"description": "The entries that matched, oldest first"})
+    occurrence_evidence = fields.List(fields.Nested(OccurrenceSchema),
+                                      metadata={"description": "What each entry matched with"})
+
+
+FlagPageSchema = page_schema(FlagSchema, "FlagPageSchema")
+
+
+class FlagQueryArgs(PageArgs):
+    status = fields.String(load_default="open", validate=validate.OneOf(STATUSES))
+    severity = fields.String(load_default=None, validate=validate.OneOf(SEVERITIES))
+    patient_id = fields.UUID(load_default=None)
+
+
+class ReviewCreateSchema(Schema):
+    action = String(required=True, validate=validate.OneOf(["acknowledge", "resolve", "dismiss"]))
+    note = String(allow_none=True, validate=validate.Length(max=4000),
+                  metadata={"description": "Required to resolve or dismiss"})
+
+    @ma.validates_schema
+    def _note_to_close(self, data, **kwargs):
+        if data.get("action") in ("resolve", "dismiss") and not (data.get("note") or "").strip():
+            raise ma.ValidationError(f"A note is required to {data['action']} a flag.", "note")
+
+
+class RuleSchema(Schema):
+    code = fields.String()
+    version = fields.Integer()
+    severity = fields.String(metadata={"description": "The base severity"})
+    severities = fields.List(fields.String(), metadata={"description": "Every severity it can take"})
+    title = fields.String()
+    description = fields.String()
+    guidance = fields.String()
+    source = fields.Nested(SourceSchema)
+
+
+class SymptomCodeSchema(Schema):
+    code = fields.String()
+    label = fields.String()
+
+
+class CatalogueSchema(Schema):
+    rules = fields.List(fields.Nested(RuleSchema))
+    symptoms = fields.List(fields.Nested(SymptomCodeSchema))
+    sedatives = fields.List(fields.String())

@@ -1,0 +1,37 @@
+"""Clinician endpoints: the review queue, one flag, and its review."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from schemas.flag import FlagDetailSchema, FlagPageSchema, FlagQueryArgs, FlagSchema, ReviewCreateSchema
+
+from .. import auth, queue
+from ..extensions import Blueprint
+
+blp = Blueprint("flags", __name__, role="clinician", description="The review queue")
+
+
+@blp.route("/flags")
+@blp.arguments(FlagQueryArgs, location="query")
+@blp.response(200, FlagPageSchema)
+def list_flags(args):
+    """List the review queue: urgent first, then high, then moderate; oldest first within each"""
+    items, cursor = queue.list_flags(args)
+    return {"items": items, "next_cursor": cursor}
+
+
+@blp.route("/flags/<uuid:flag_id>")
+class FlagDetail(MethodView):
+    @blp.response(200, FlagDetailSchema)
+    def get(self, flag_id):
+        """Show a flag with its evidence, source passage, entries and review history"""
+        return queue.flag_detail(*auth.load_flag(flag_id))
+
+
+@blp.route("/flags/<uuid:flag_id>/review", methods=["POST"])
+@blp.arguments(ReviewCreateSchema)
+@blp.response(200, FlagSchema)
+@blp.alt_response(409, response="CONFLICT")
+def review_flag(data, flag_id):
+    """Acknowledge, resolve or dismiss a flag; resolving and dismissing need a note"""
+    return queue.review_flag(auth.load_flag(flag_id), data, auth.current_clinician())

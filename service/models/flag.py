@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, new_id, utcnow
+
+OPEN_STATUSES = ("open", "acknowledged")
+_STILL_OPEN = sa.text("status IN ('open', 'acknowledged')")
+
+
+class Flag(db.Model):
+    """A warning sign found for a patient, waiting for or past its review."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        # One open-or-acknowledged flag per patient and rule: further matches are occurrences.
+        sa.Index("uq_flags_one_open_per_rule", "patient_id", "rule", unique=True,
+                 postgresql_where=_STILL_OPEN, sqlite_where=_STILL_OPEN),
+        sa.Index("ix_flags_queue", "status", "severity_rank", "first_seen_at", "id"),
+        sa.Index("ix_flags_patient_status", "patient_id", "status"),
+        sa.CheckConstraint("status IN ('open', 'acknowledged', 'resolved', 'dismissed')", name="status"),
+        sa.CheckConstraint("severity IN ('urgent', 'high', 'moderate')", name="severity"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(sa.String(64))
+    rule_version: Mapped[int] = mapped_column(sa.Integer)
+    severity: Mapped[str] = mapped_column(sa.String(16))
+    # 1 urgent, 2 high, 3 moderate: the queue's order, kept beside the word so it is indexable.
+    severity_rank: Mapped[int] = mapped_column(sa.SmallInteger)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    title: Mapped[str] = mapped_column(sa.String(200))
+    guidance: Mapped[str] = mapped_column(sa.Text)
+    evidence: Mapped[dict] = mapped_column(sa.JSON)
+    source: Mapped[dict] = mapped_column(sa.JSON)
+    occurrences: Mapped[int] = mapped_column(sa.Integer, default=1)
+    # When the patient lived it: the recorded_at of the earliest and latest matching entry.
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    reviews: Mapped[list[Review]] = relationship(order_by="Review.at", lazy="selectin", cascade="all, delete-orphan")
+
+
+class Occurrence(db.Model):
+    """An entry that matched a flag's rule; an entry counts once per rule, ever."""
+
+    __tablename__ = "flag_occurrences"
+    __table_args__ = (
+        sa.UniqueConstraint("entry_id", "rule", name="uq_flag_occurrences_entry_rule"),
+        sa.Index("ix_flag_occurrences_flag", "flag_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    flag_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flags.id", ondelete="CASCADE"))
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(sa.String(64))
+    severity: Mapped[str] = mapped_column(sa.String(16))
+    evidence: Mapped[dict] = mapped_column(sa.JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    matched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Review(db.Model):
+    """A clinician's action on a flag, with their note."""
+
+    __tablename__ = "flag_reviews"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    flag_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,57 @@
+"""The review queue: listing, showing and reviewing flags for the calling clinician."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from . import auth, flags
+from .extensions import db
+from .models import Flag, Occurrence
+from .pagination import page
+
+
+def _shape(flag: Flag, reference: str, entry_ids: list) -> dict:
+    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "rule", "rule_version", "severity", "status",
+                                            "title", "guidance", "evidence", "source", "occurrences",
+                                            "first_seen_at", "last_seen_at", "reviews")}
+    shaped["patient_reference"] = reference
+    shaped["entry_ids"] = entry_ids
+    return shaped
+
+
+def _entry_ids(flag_ids: list) -> dict:
+    found: dict = {fid: [] for fid in flag_ids}
+    if flag_ids:
+        for flag_id, entry_id in db.session.execute(
+                sa.select(Occurrence.flag_id, Occurrence.entry_id).where(Occurrence.flag_id.in_(flag_ids))
+                .order_by(Occurrence.recorded_at, Occurrence.id)):
+            found[flag_id].append(entry_id)
+    return found
+
+
+def list_flags(args: dict) -> tuple[list[dict], str | None]:
+    query = auth.flags_of_caller().where(Flag.status == args["status"])
+    if args.get("severity"):
+        query = query.where(Flag.severity == args["severity"])
+    if args.get("patient_id"):
+        query = query.where(Flag.patient_id == args["patient_id"])
+    keys = [Flag.severity_rank, Flag.first_seen_at, Flag.id]
+    rows, cursor = page("flags", query, keys, descending=False, limit=args["limit"], cursor=args["cursor"],
+                        key_of=lambda row: (row[0].severity_rank, row[0].first_seen_at, row[0].id), rows=True)
+    ids = _entry_ids([flag.id for flag, _ in rows])
+    for flag, _ in rows:
+        auth.audit(flag.patient_id)
+    return [_shape(flag, reference, ids[flag.id]) for flag, reference in rows], cursor
+
+
+def flag_detail(flag: Flag, reference: str) -> dict:
+    occurrences = flags.occurrences_of(flag)
+    shaped = _shape(flag, reference, [entry.id for _, entry in occurrences])
+    shaped["entries"] = [entry for _, entry in occurrences]
+    shaped["occurrence_evidence"] = [occurrence for occurrence, _ in occurrences]
+    return shaped
+
+
+def review_flag(found: tuple[Flag, str], data: dict, clinician) -> dict:
+    flag, reference = found
+    flag = flags.review(flag, data["action"], data.get("note"), clinician.id)
+    return _shape(flag, reference, _entry_ids([flag.id])[flag.id])
