@@ -95,8 +95,36 @@ def revoke_command(email: str) -> None:
     _echo_json({"id": str(clinician.id), "email": clinician.email, "revoked_tokens": revoked})
 
 
+rules = AppGroup("rules", help="Work with the warning-sign rules.")
+
+
+@rules.command("reevaluate")
+@click.option("--patient", "patient_id", type=click.UUID, help="Only this patient's entries.")
+def reevaluate_command(patient_id) -> None:
+    """Run the current rules over stored entries again; never duplicates a flag or an occurrence."""
+    from .models import Patient
+    from .reevaluate import reevaluate
+
+    if patient_id is not None and db.session.get(Patient, patient_id) is None:
+        raise click.ClickException(f"no patient with the id {patient_id}")
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"reevaluated {done}/{total} entries", err=True)
+
+    _echo_json(reevaluate(patient_id, progress))
+
+
+@rules.command("table")
+def table_command() -> None:
+    """Print the rule catalogue as the README's Markdown table."""
+    from .rules.table import markdown_table
+
+    click.echo(markdown_table())
+
+
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
 
     app.cli.add_command(clinicians)
+    app.cli.add_command(rules)
     app.cli.add_command(demo_command)

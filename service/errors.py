@@ -49,6 +49,10 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Unavailable(ServiceError):
+    status = 503
+
+
 class Invalid(ServiceError):
     """Fields that are well-formed JSON but break a rule (422)."""
 
