@@ -26,9 +26,11 @@ def enable_sqlite_pragmas(app) -> None:
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
-            # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN.
+            # pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves.
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
         def _begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front: a transaction that read first and wrote
+            # later could otherwise fail at once with "database is locked" instead of waiting.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
