@@ -122,9 +122,59 @@ def table_command() -> None:
     click.echo(markdown_table())
 
 
+webhooks_cli = AppGroup("webhooks", help="Deliver urgent flags to BACLOWATCH_WEBHOOK_URL.")
+
+
+@webhooks_cli.command("work")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
+              help="Seconds between rounds.")
+def webhooks_work_command(once: bool, interval: float) -> None:
+    """Deliver due webhook events; runs until stopped (Ctrl-C, SIGTERM), or once with --once."""
+    import signal
+    import time
+
+    from flask import current_app
+
+    from . import webhooks
+
+    if not current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
+        raise click.ClickException("BACLOWATCH_WEBHOOK_URL is not set: there is nowhere to deliver to")
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while True:
+        counts = webhooks.run_round()
+        if any(counts.values()):
+            click.echo(json.dumps(counts), err=True)
+        if once or stopping:
+            break
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            break
+
+
+@webhooks_cli.command("status")
+def webhooks_status_command() -> None:
+    """Print counts of pending, delivered and failed events, and the oldest pending, as JSON."""
+    from . import webhooks
+
+    _echo_json(webhooks.status())
+
+
+@webhooks_cli.command("retry")
+@click.option("--failed", "include_failed", is_flag=True, help="Also make failed events due again.")
+def webhooks_retry_command(include_failed: bool) -> None:
+    """Make waiting events due now; with --failed, failed ones too (with another 24 hours)."""
+    from . import webhooks
+
+    _echo_json({"due_again": webhooks.retry(include_failed)})
+
+
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
 
     app.cli.add_command(clinicians)
     app.cli.add_command(rules)
+    app.cli.add_command(webhooks_cli)
     app.cli.add_command(demo_command)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from . import clock, rules
+from . import clock, rules, webhooks
 from .db import is_unique_violation
 from .errors import Conflict, Invalid
 from .extensions import db
@@ -65,7 +65,7 @@ def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | 
     plain = rules_entry(entry)
     first, last = rules.window(plain)
     matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
-    entry.flags = [raise_flag(patient.id, entry, match) for match in matches]
+    entry.flags = [raise_flag(patient, entry, match) for match in matches]
     entry.flags = [flag for flag in entry.flags if flag is not None]
     return entry.flags
 
@@ -76,34 +76,38 @@ def _open_flag(patient_id: uuid.UUID, rule: str) -> Flag | None:
         .with_for_update()).first()
 
 
-def raise_flag(patient_id: uuid.UUID, entry: Entry, match: rules.Match) -> Flag | None:
+def raise_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
     """Add the match to the rule's open flag, or open one; an entry counts once per rule."""
     already = db.session.scalar(sa.select(Occurrence.flag_id).where(
         Occurrence.entry_id == entry.id, Occurrence.rule == match.rule))
     if already is not None:
         return db.session.get(Flag, already)
-    flag = _open_flag(patient_id, match.rule)
+    flag = _open_flag(patient.id, match.rule)
     if flag is None:
-        flag = _new_flag(patient_id, entry, match)
+        flag = _new_flag(patient, entry, match)
         if flag is not None:
             return flag
         # Another request opened it between our look and our insert.
-        flag = _open_flag(patient_id, match.rule)
-    _add_occurrence(flag, entry, match)
+        flag = _open_flag(patient.id, match.rule)
+    _add_occurrence(patient, flag, entry, match)
     return flag
 
 
-def _new_flag(patient_id: uuid.UUID, entry: Entry, match: rules.Match) -> Flag | None:
+def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
     rule = rules.RULES_BY_CODE[match.rule]
-    flag = Flag(id=uuid.uuid4(), patient_id=patient_id, rule=rule.code, rule_version=rule.version,
+    now = clock.now()
+    urgent = match.severity == "urgent"
+    flag = Flag(id=uuid.uuid4(), patient_id=patient.id, rule=rule.code, rule_version=rule.version,
                 severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
                 title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
                 occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,
-                created_at=clock.now())
+                created_at=now, urgent_at=now if urgent else None)
     try:
         with db.session.begin_nested():
             db.session.add(flag)
             db.session.add(_occurrence(flag, entry, match))
+            if urgent:
+                webhooks.record(flag, patient, "flag.urgent")
             db.session.flush()
     except sa.exc.IntegrityError as error:
         if not is_unique_violation(error):
@@ -117,7 +121,7 @@ def _occurrence(flag: Flag, entry: Entry, match: rules.Match) -> Occurrence:
                       evidence=match.evidence, recorded_at=entry.recorded_at, matched_at=clock.now())
 
 
-def _add_occurrence(flag: Flag, entry: Entry, match: rules.Match) -> None:
+def _add_occurrence(patient: Patient, flag: Flag, entry: Entry, match: rules.Match) -> None:
     db.session.add(_occurrence(flag, entry, match))
     flag.occurrences += 1
     flag.first_seen_at = min(flag.first_seen_at, entry.recorded_at)
@@ -125,6 +129,9 @@ def _add_occurrence(flag: Flag, entry: Entry, match: rules.Match) -> None:
     # Severity only ever rises; the evidence shown is that of the strongest match.
     if QUEUE_RANK[match.severity] < flag.severity_rank:
         flag.severity, flag.severity_rank, flag.evidence = match.severity, QUEUE_RANK[match.severity], match.evidence
+        if match.severity == "urgent":
+            flag.urgent_at = clock.now()
+            webhooks.record(flag, patient, "flag.urgent")
     db.session.flush()
 
 

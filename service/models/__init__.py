@@ -4,6 +4,7 @@ from .clinician import Clinician, ClinicianToken
 from .entry import Dose, Entry
 from .flag import OPEN_STATUSES, Flag, Occurrence, Review
 from .patient import Device, EnrollmentCode, Patient, Prescription
+from .webhook import WebhookEvent
 
 __all__ = ["AuditRecord", "Clinician", "ClinicianToken", "Device", "Dose", "EnrollmentCode", "Entry", "Flag",
-           "OPEN_STATUSES", "Occurrence", "Patient", "Prescription", "Review"]
+           "OPEN_STATUSES", "Occurrence", "Patient", "Prescription", "Review", "WebhookEvent"]

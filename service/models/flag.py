@@ -45,6 +45,9 @@ class Flag(db.Model):
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Server time it opened as, or rose to, urgent; escalation counts from here, once.
+    urgent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     reviews: Mapped[list[Review]] = relationship(order_by="Review.at", lazy="selectin", cascade="all, delete-orphan")
 

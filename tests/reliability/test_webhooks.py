@@ -1,0 +1,239 @@
+"""Urgent flags reach a real HTTP receiver on 127.0.0.1, whatever state it is in."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import http.server
+import json
+import socket
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import entry, make_patient
+from service import webhooks
+from service.extensions import db
+from service.models import Flag, WebhookEvent
+
+SECRET = "receiver-secret"
+
+
+class Receiver:
+    """A webhook receiver that can be down, failing (500) or up."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/baclowatch"
+        self.answer = 200
+        self.received: list[dict] = []
+        self.server = None
+
+    def start(self):
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                receiver.received.append({"headers": dict(self.headers), "body": body, "answer": receiver.answer})
+                self.send_response(receiver.answer)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def delivered(self) -> list[dict]:
+        return [r for r in self.received if 200 <= r["answer"] < 300]
+
+
+@pytest.fixture
+def receiver(app):
+    rx = Receiver()
+    saved = {k: app.config.get(k) for k in ("BACLOWATCH_WEBHOOK_URL", "BACLOWATCH_WEBHOOK_SECRET",
+                                             "WEBHOOK_BACKOFF_SECONDS", "BACLOWATCH_ESCALATE_AFTER_MINUTES")}
+    app.config.update(BACLOWATCH_WEBHOOK_URL=rx.url, BACLOWATCH_WEBHOOK_SECRET=SECRET, WEBHOOK_BACKOFF_SECONDS=0,
+                      BACLOWATCH_ESCALATE_AFTER_MINUTES=15)
+    yield rx
+    rx.stop()
+    app.config.update(saved)
+
+
+def work_once(runner):
+    result = runner.invoke(args=["webhooks", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def status(runner) -> dict:
+    result = runner.invoke(args=["webhooks", "status"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def verify(delivery: dict) -> dict:
+    header = delivery["headers"]["Baclowatch-Signature"]
+    parts = dict(part.split("=", 1) for part in header.split(","))
+    expected = hmac.new(SECRET.encode(), f"{parts['t']}.{delivery['body']}".encode(), hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(parts["v1"], expected), "the signature does not verify"
+    return json.loads(delivery["body"])
+
+
+def test_urgent_flag_arrives_through_refusal_and_500(app, clinician, runner, receiver):
+    phone = make_patient(clinician)
+    answer = phone.post("/entries", json=entry(symptoms=[{"code": "throat_tightness", "severity": 3}],
+                                               note="my lips are swelling"))
+    assert answer.status_code == 201
+    assert [f["rule"] for f in answer.json["flags"]] == ["anaphylaxis"]
+    # The request did not wait for anyone: nothing was sent, the event waits in the outbox.
+    assert receiver.received == []
+    assert status(runner)["pending"] == 1
+
+    work_once(runner)  # the receiver is down: connection refused
+    waiting = status(runner)
+    assert waiting["pending"] == 1 and waiting["oldest_pending"]["attempts"] == 1
+    assert "Refused" in waiting["oldest_pending"]["last_error"] or "refused" in waiting["oldest_pending"]["last_error"]
+
+    receiver.answer = 500
+    receiver.start()
+    work_once(runner)
+    assert len(receiver.received) == 1 and receiver.delivered() == []
+    assert status(runner)["pending"] == 1
+
+    receiver.answer = 204
+    work_once(runner)
+    assert status(runner) == {"pending": 0, "delivered": 1, "failed": 0, "oldest_pending": None}
+    delivered = receiver.delivered()
+    assert len(delivered) == 1
+    body = verify(delivered[0])
+    assert delivered[0]["headers"]["Baclowatch-Event-Id"] == body["id"]
+    assert body["type"] == "flag.urgent"
+    assert body["data"]["rule"] == "anaphylaxis" and body["data"]["severity"] == "urgent"
+    assert body["data"]["patient_id"] == phone.id
+    assert body["data"]["patient_reference"] == phone.record["reference"]
+    assert "lips" not in delivered[0]["body"], "no free text from the patient leaves in a webhook"
+    # The same event id on every attempt: the receiver can dedupe.
+    assert {r["headers"]["Baclowatch-Event-Id"] for r in receiver.received} == {body["id"]}
+
+    work_once(runner)  # nothing more to send
+    assert len(receiver.received) == 2
+
+
+def test_events_exist_only_for_urgent_flags(app, clinician, receiver):
+    phone = make_patient(clinician)
+    phone.post("/entries", json=entry(substances=[{"name": "lorazepam", "prescribed": False}]))  # high
+    phone.post("/entries", json=entry(note="I want to end it all"))  # urgent (if the note is read)
+    phone.post("/entries", json=entry(symptoms=[{"code": "slow_breathing", "severity": 2}]))  # urgent
+    with app.app_context():
+        urgent = db.session.scalars(sa.select(Flag.id).where(Flag.severity == "urgent")).all()
+        events = db.session.scalars(sa.select(WebhookEvent)).all()
+        assert sorted(e.flag_id for e in events) == sorted(urgent)
+        assert {e.type for e in events} == {"flag.urgent"}
+
+
+def test_a_flag_rising_to_urgent_is_pushed_once(app, receiver):
+    from conftest import make_clinician
+
+    clinician = make_clinician(app, app.test_client())
+    phone = make_patient(clinician, renal_impairment=False)
+    phone.post("/entries", json=entry(symptoms=[{"code": "confusion", "severity": 2}]))  # high
+    clinician.patch(f"/patients/{phone.id}", json={"renal_impairment": True})
+    phone.post("/entries", json=entry(symptoms=[{"code": "confusion", "severity": 2}]))  # now urgent
+    phone.post("/entries", json=entry(symptoms=[{"code": "confusion", "severity": 1}]))  # still urgent
+    with app.app_context():
+        flag = db.session.scalars(sa.select(Flag).where(Flag.rule == "confusion")).one()
+        assert flag.severity == "urgent" and flag.occurrences == 3
+        events = db.session.scalars(sa.select(WebhookEvent)).all()
+        assert [e.type for e in events] == ["flag.urgent"]
+
+
+def test_escalation_once_when_left_unacknowledged(app, clinician, runner, receiver):
+    receiver.start()
+    phone = make_patient(clinician)
+    phone.post("/entries", json=entry(symptoms=[{"code": "seizure", "severity": 3}]))
+    other = make_patient(clinician)
+    other.post("/entries", json=entry(symptoms=[{"code": "seizure", "severity": 3}]))
+    work_once(runner)
+    assert len(receiver.delivered()) == 2
+    with app.app_context():
+        # Both flags became urgent 20 minutes ago; one of them has been acknowledged since.
+        db.session.execute(sa.update(Flag).values(
+            urgent_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=20)))
+        db.session.commit()
+    flags = clinician.get("/flags").json["items"]
+    acknowledged = next(f for f in flags if f["patient_id"] == other.id)
+    assert clinician.post(f"/flags/{acknowledged['id']}/review", json={"action": "acknowledge"}).status_code == 200
+    work_once(runner)
+    work_once(runner)
+    escalated = [verify(r) for r in receiver.delivered() if json.loads(r["body"])["type"] == "flag.escalated"]
+    assert len(escalated) == 1
+    assert escalated[0]["data"]["patient_id"] == phone.id
+
+
+def test_a_receiver_down_for_24_hours_fails_the_event_and_retry_brings_it_back(app, clinician, runner, receiver):
+    phone = make_patient(clinician)
+    phone.post("/entries", json=entry(symptoms=[{"code": "slow_breathing", "severity": 3}]))
+    with app.app_context():
+        db.session.execute(sa.update(WebhookEvent).values(
+            give_up_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+        db.session.commit()
+    work_once(runner)
+    assert status(runner)["failed"] == 1
+    work_once(runner)
+    assert status(runner)["failed"] == 1, "a failed event waits for a person"
+    retried = runner.invoke(args=["webhooks", "retry", "--failed"])
+    assert json.loads(retried.output) == {"due_again": 1}
+    receiver.start()
+    work_once(runner)
+    assert status(runner)["delivered"] == 1
+    assert len(receiver.delivered()) == 1
+
+
+def test_backoff_grows_and_is_capped(app):
+    with app.app_context():
+        app.config["WEBHOOK_BACKOFF_SECONDS"] = 10
+        delays = [webhooks.backoff(n) for n in range(1, 15)]
+        assert 5 <= delays[0] <= 10
+        assert 40 <= delays[3] <= 80
+        assert all(d <= 3600 for d in delays) and delays[-1] >= 1800
+
+
+def test_parallel_workers_never_deliver_one_event_twice(app, clinician, receiver, backend):
+    receiver.start()
+    for _ in range(12):
+        make_patient(clinician).post("/entries", json=entry(symptoms=[{"code": "slow_breathing", "severity": 3}]))
+
+    def work():
+        with app.app_context():
+            webhooks.run_round()
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    ids = [r["headers"]["Baclowatch-Event-Id"] for r in receiver.delivered()]
+    assert len(ids) == 12
+    assert len(set(ids)) == 12, "an event was delivered twice"
+
+
+def test_work_refuses_without_a_url(app, runner):
+    saved = app.config.get("BACLOWATCH_WEBHOOK_URL")
+    app.config["BACLOWATCH_WEBHOOK_URL"] = None
+    try:
+        result = runner.invoke(args=["webhooks", "work", "--once"])
+    finally:
+        app.config["BACLOWATCH_WEBHOOK_URL"] = saved
+    assert result.exit_code != 0
+    assert "BACLOWATCH_WEBHOOK_URL" in result.output
