@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config
+from . import config, web
 
 
 def _secret_key(instance_path: str) -> str:
@@ -43,6 +43,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     db.init_app(app)
     enable_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    web.register(app)
     register_api(app)
     register_cli(app)
     return app

@@ -50,6 +50,14 @@ def _bearer() -> str | None:
     return token.strip()
 
 
+def rate_key() -> str:
+    """Count requests per token where there is one, else per client address."""
+    token = _bearer()
+    if token:
+        return "token:" + digest(token)[:32]  # never the token itself in the counters' store
+    return "address:" + (request.remote_addr or "unknown")
+
+
 def _identify(token: str) -> Caller | None:
     hashed = digest(token)
     if token.startswith(CLINICIAN_PREFIX):

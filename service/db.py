@@ -23,7 +23,7 @@ def enable_sqlite_pragmas(app) -> None:
         def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
             # pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves.

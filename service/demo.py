@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from schemas.entry import EntryCreateSchema
@@ -48,6 +49,7 @@ def _day_entries(day: dt.date, n: int, rng: random.Random, zone: ZoneInfo) -> li
 
 @click.command("demo")
 @click.option("--days", default=28, show_default=True, type=click.IntRange(1, 85), help="Days of entries to make.")
+@with_appcontext  # `flask` pushes one itself, but app.cli and its test runner do not
 def demo_command(days: int) -> None:
     """Seed a demo clinician and patient with a few weeks of entries; print how to call the API."""
     rng = random.Random(7)

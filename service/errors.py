@@ -118,14 +118,40 @@ def handle_http_exception(error: HTTPException) -> Response:
             for location, msgs in messages.items():
                 errors.update(flatten_errors(msgs))
             detail = "The request has invalid fields."
+    if status == 429:
+        detail = f"Too many requests ({error.description}); try again after Retry-After seconds."
     headers = {k: v for k, v in error.get_headers() if k in KEPT_HEADERS}
     headers.update(data.get("headers") or {})
     return problem(status, detail, errors=errors, headers=headers)
 
 
+def _body_is_undecodable() -> bool:
+    """Whether the request's JSON body cannot be decoded at all.
+
+    The parser turns most bad JSON into a 400 itself, but not a body nested thousands of levels
+    deep (RecursionError) or an integer of more digits than Python converts (ValueError).
+    """
+    from flask import has_request_context, request
+
+    if not has_request_context() or not request.is_json:
+        return False
+    body = request.get_data(cache=True)
+    if not body:
+        return False
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
 def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, (ValueError, RecursionError)) and _body_is_undecodable():
+        return problem(400, "The body is not valid JSON.")
     # Never the exception's text to a client: it can carry patient data or SQL.
-    log.exception("unhandled error")
+    from flask import g
+
+    log.exception("unhandled error in request %s", g.get("request_id"))
     return problem(500, "The server could not complete the request.")
 
 

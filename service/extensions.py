@@ -4,6 +4,7 @@ from __future__ import annotations
 import http
 
 import flask_smorest
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
@@ -82,3 +83,12 @@ class Blueprint(flask_smorest.Blueprint):
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 api = Api()
+
+
+def make_limiter(app) -> Limiter:
+    """Make the app's own limiter: its storage and switches are per app, not per process."""
+    from .auth import rate_key
+
+    limiter = Limiter(key_func=rate_key)
+    limiter.init_app(app)
+    return limiter

@@ -163,19 +163,20 @@ def flags_by_day(patient: Patient, first: dt.date, last: dt.date) -> dict[dt.dat
     """Return the flags with an occurrence on each local day of the range."""
     found: dict[dt.date, list[Flag]] = defaultdict(list)
     rows = db.session.execute(
-        sa.select(Entry.local_date, Flag).distinct()
+        sa.select(Entry.local_date, Flag)
         .join(Occurrence, Occurrence.entry_id == Entry.id).join(Flag, Flag.id == Occurrence.flag_id)
         .where(Entry.patient_id == patient.id, Entry.local_date.between(first, last))
         .order_by(Entry.local_date, Flag.severity_rank, Flag.rule))
     for day, flag in rows:
-        found[day].append(flag)
+        if flag not in found[day]:  # several entries of a day may share a flag
+            found[day].append(flag)
     return found
 
 
 def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:
     return list(db.session.execute(
         sa.select(Occurrence, Entry).join(Entry, Entry.id == Occurrence.entry_id)
-        .where(Occurrence.flag_id == flag.id).order_by(Occurrence.recorded_at, Occurrence.id)).tuples())
+        .where(Occurrence.flag_id == flag.id).order_by(Occurrence.recorded_at, Occurrence.id)).all())
 
 
 # ------------------------------------------------------------------ review

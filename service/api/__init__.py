@@ -1,11 +1,11 @@
 """The HTTP API: one blueprint per resource, all under /api/v1."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from .. import auth
 from ..errors import problem
-from ..extensions import api, db
+from ..extensions import api, db, make_limiter
 
 PREFIX = "/api/v1"
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -29,6 +29,10 @@ def _commit_or_roll_back(response):
     return response
 
 
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
 def register_api(app: Flask) -> None:
     from . import catalogue, enroll, flags, health, me, patients
 
@@ -41,8 +45,14 @@ def register_api(app: Flask) -> None:
             "patientToken": {"type": "http", "scheme": "bearer", "description": "From POST /api/v1/enroll"},
         }},
     })
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "baclowatch")
+    limiter = make_limiter(app)
     api.init_app(app)
     for module in (patients, flags, catalogue, enroll, me):
+        # One budget per token (or address) across all the routes that share a setting.
+        limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower())(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     api.register_blueprint(health.blp)  # SPEC names GET /healthz at the root; the API prefix has it too
     api.register_blueprint(health.blp, url_prefix=PREFIX, name="api_health")

@@ -6,6 +6,7 @@ from schemas.flag import CatalogueSchema
 from .. import rules
 from ..extensions import Blueprint
 
+RATE_LIMIT = "RATELIMIT_CLINICIAN"
 blp = Blueprint("rules", __name__, role="authenticated", description="The warning signs the service looks for")
 
 

@@ -6,6 +6,7 @@ from schemas.patient import EnrolledSchema, EnrollSchema
 from .. import enrollment, patients
 from ..extensions import Blueprint
 
+RATE_LIMIT = "RATELIMIT_ENROLL"
 blp = Blueprint("enroll", __name__, role="public", description="Enrolling a patient's phone")
 
 

@@ -8,6 +8,7 @@ from schemas.flag import FlagDetailSchema, FlagPageSchema, FlagQueryArgs, FlagSc
 from .. import auth, queue
 from ..extensions import Blueprint
 
+RATE_LIMIT = "RATELIMIT_CLINICIAN"
 blp = Blueprint("flags", __name__, role="clinician", description="The review queue")
 
 

@@ -11,6 +11,7 @@ from schemas.patient import ProfileSchema
 from .. import auth, entries, flags, patients
 from ..extensions import Blueprint
 
+RATE_LIMIT = "RATELIMIT_PATIENT"
 blp = Blueprint("me", __name__, role="patient", description="What the patient's app reads and writes")
 
 

@@ -12,6 +12,7 @@ from schemas.patient import (AuditPageSchema, DeviceListSchema, EnrollmentSchema
 from .. import audit, auth, enrollment, entries, flags, patients, summary
 from ..extensions import Blueprint
 
+RATE_LIMIT = "RATELIMIT_CLINICIAN"
 blp = Blueprint("patients", __name__, role="clinician", description="Your patients and their records")
 
 

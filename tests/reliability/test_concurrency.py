@@ -1,0 +1,102 @@
+"""Many phones and clinicians at once, against a served app: nothing doubled, nothing lost."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from conftest import entry, make_patient
+from service.extensions import db
+from service.models import Entry, Flag, Occurrence
+
+PARALLEL = 50
+
+
+@pytest.fixture
+def served(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/api/v1"
+    server.shutdown()
+    thread.join(10)
+
+
+def call(url: str, token: str, body=None, method="POST") -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def in_parallel(calls) -> list[tuple[int, dict]]:
+    barrier = threading.Barrier(len(calls))
+
+    def go(fn):
+        barrier.wait()  # release them together
+        return fn()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(go, calls))
+
+
+def test_one_entry_posted_fifty_times_at_once_is_stored_once(app, clinician, served):
+    phone = make_patient(clinician)
+    body = entry(craving=4)
+    results = in_parallel([lambda: call(f"{served}/entries", phone.token, body)] * PARALLEL)
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(200) == PARALLEL - 1, statuses
+    assert len({answer["id"] for _, answer in results}) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 1
+
+
+def test_fifty_matching_entries_at_once_make_one_flag_with_every_occurrence(app, clinician, served):
+    phone = make_patient(clinician)
+    bodies = [entry(substances=[{"name": "diazepam", "prescribed": False}]) for _ in range(PARALLEL)]
+    results = in_parallel([lambda b=b: call(f"{served}/entries", phone.token, b) for b in bodies])
+    assert [status for status, _ in results] == [201] * PARALLEL
+    with app.app_context():
+        flags = db.session.scalars(sa.select(Flag).where(Flag.rule == "unprescribed_substance")).all()
+        assert len(flags) == 1
+        assert flags[0].occurrences == PARALLEL
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Occurrence)) == PARALLEL
+
+
+def test_parallel_reviews_of_one_flag_one_wins(app, clinician, served):
+    phone = make_patient(clinician)
+    phone.post("/entries", json=entry(substances=[{"name": "tramadol", "prescribed": False}]))
+    flag_id = clinician.get("/flags").json["items"][0]["id"]
+    review = {"action": "resolve", "note": "talked it through"}
+    results = in_parallel([lambda: call(f"{served}/flags/{flag_id}/review", clinician.token, review)] * 10)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * 9
+    with app.app_context():
+        flag = db.session.get(Flag, uuid.UUID(flag_id))
+        assert flag.status == "resolved" and len(flag.reviews) == 1
+
+
+def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician, served):
+    phone = make_patient(clinician)
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=5)
+    bodies = [entry(recorded_at=(start + dt.timedelta(hours=n)).isoformat(), craving=n % 10) for n in range(40)]
+    results = in_parallel([lambda: call(f"{served}/entries/batch", phone.token, {"entries": bodies})] * 6)
+    assert all(status == 200 for status, _ in results)
+    created = sum(1 for _, answer in results for r in answer["results"] if r["status"] == "created")
+    assert created == 40
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 40
