@@ -36,9 +36,11 @@ class Number(fields.Float):
     def _validated(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise self.make_error("invalid")
-        if not math.isfinite(value):
+        # Convert first: an integer past the float range (10**400) is "too large", not a crash.
+        number = super()._validated(value)
+        if not math.isfinite(number):
             raise self.make_error("special")
-        return super()._validated(value)
+        return number
 
 
 class StrictBoolean(fields.Boolean):
@@ -65,9 +67,12 @@ class AwareDateTime(fields.AwareDateTime):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         try:
-            return super()._deserialize(value, attr, data, **kwargs)
+            moment = super()._deserialize(value, attr, data, **kwargs)
+            # Year 9999 at -23:59 parses, but has no UTC time: it would fail later, in the database.
+            moment.astimezone(dt.timezone.utc)
         except OverflowError as exc:  # a year far outside what clocks show
             raise self.make_error("invalid") from exc
+        return moment
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
@@ -83,21 +88,22 @@ class Date(fields.Date):
 
 
 class String(fields.String):
-    """Text without NUL characters, which PostgreSQL cannot store."""
+    """Text that every database can store: no NUL characters and no lone surrogates."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise ma.ValidationError("Must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ma.ValidationError("Must be valid Unicode text.") from None
         return text
 
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = fields.String(load_default=None, validate=validate.Length(max=1000))
-
-    class Meta:
-        unknown = ma.EXCLUDE  # query strings carry cache-busters and the like
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -70,7 +70,8 @@ class EntryCreateSchema(Schema):
 
 
 class BatchCreateSchema(Schema):
-    entries = fields.List(fields.Raw(), required=True, validate=validate.Length(1, 200),
+    # A null item is invalid on its own, like any other non-object; it does not sink the batch.
+    entries = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(1, 200),
                           metadata={"description": "Entries as for POST /entries; each is judged on its own"})
 
 
@@ -145,9 +146,6 @@ class EntryListArgs(PageArgs):
 
 class SummaryArgs(Schema):
     days = fields.Integer(load_default=28, validate=validate.Range(1, 366))
-
-    class Meta:
-        unknown = ma.EXCLUDE
 
 
 class SymptomDaySchema(Schema):

@@ -10,9 +10,13 @@ from marshmallow import fields, validate
 from .base import AwareDateTime, Date, Number, PageArgs, Schema, StrictBoolean, String, page_schema
 
 
+# Files of the zoneinfo folder that are not IANA zones: "localtime" is the server's own zone.
+NOT_ZONES = frozenset({"localtime", "posixrules"})
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
 
 
 def validate_timezone(name: str) -> None:

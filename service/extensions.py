@@ -7,6 +7,7 @@ import flask_smorest
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -52,6 +53,10 @@ class Api(flask_smorest.Api):
 
 class Blueprint(flask_smorest.Blueprint):
     """A blueprint whose every route is open to exactly one role."""
+
+    # Each schema's own Meta decides about unknown fields, in the query string too (webargs
+    # would drop unknown query parameters silently, hiding a client's typo).
+    ARGUMENTS_PARSER = FlaskParser(unknown=None)
 
     def __init__(self, name: str, import_name: str, *, role: str, **kwargs):
         if role not in ROLES:

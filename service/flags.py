@@ -39,16 +39,23 @@ def patient_context(patient: Patient) -> rules.PatientContext:
                             for rx in patient.prescriptions))
 
 
-def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID) -> dict:
-    """Return the patient's other entries as local-day aggregates, in three queries whatever the history."""
+def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID,
+            received_by: dt.datetime | None = None) -> dict:
+    """Return the patient's other entries as local-day aggregates, in three queries whatever the history.
+
+    With `received_by`, only entries the service had received by then count: what it knew when
+    the entry being judged again first came in.
+    """
     days: dict[dt.date, dict] = defaultdict(lambda: {"baclofen_mg": 0.0, "drinks": 0.0, "max_craving": None,
                                                      "sedatives": frozenset()})
-    for day, total in db.session.execute(
-            sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
-            .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out)
-            .group_by(Dose.local_date)):
+    doses = (sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
+             .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out))
+    if received_by is not None:
+        doses = doses.join(Entry, Entry.id == Dose.entry_id).where(Entry.received_at <= received_by)
+    for day, total in db.session.execute(doses.group_by(Dose.local_date)):
         days[day]["baclofen_mg"] = float(total)
-    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out)
+    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out,
+            Entry.received_at <= received_by if received_by is not None else sa.true())
     for day, drinks, craving in db.session.execute(
             sa.select(Entry.local_date, sa.func.sum(Entry.alcohol_drinks), sa.func.max(Entry.craving))
             .where(*mine).group_by(Entry.local_date)):
@@ -60,11 +67,16 @@ def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uui
     return {day: rules.Day(**values) for day, values in days.items()}
 
 
-def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None) -> list[Flag]:
-    """Judge a stored entry against every rule; open or add to a flag for each match."""
+def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None,
+                again: bool = False) -> list[Flag]:
+    """Judge a stored entry against every rule; open or add to a flag for each match.
+
+    `again` judges it as when it first came in, so re-evaluation finds what live judging found.
+    """
     plain = rules_entry(entry)
     first, last = rules.window(plain)
-    matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
+    known = history(patient.id, first, last, entry.id, entry.received_at if again else None)
+    matches = rules.judge(plain, context or patient_context(patient), known)
     entry.flags = [raise_flag(patient, entry, match) for match in matches]
     entry.flags = [flag for flag in entry.flags if flag is not None]
     return entry.flags

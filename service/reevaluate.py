@@ -42,7 +42,7 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             if not entries:
                 break
             for entry in entries:
-                flags.judge_entry(patient, entry, context)
+                flags.judge_entry(patient, entry, context, again=True)
             done += len(entries)
             after = (entries[-1].recorded_at, entries[-1].id)
             db.session.commit()
