@@ -5,6 +5,7 @@ import logging
 from http import HTTPStatus
 
 from flask import Response, json
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,15 @@ def _body_is_undecodable() -> bool:
     return False
 
 
+def handle_database_unavailable(error: Exception) -> Response:
+    # Nothing of the request was committed, so the client can safely send it again.
+    from flask import g
+
+    log.error("database unavailable in request %s: %s", g.get("request_id"), type(error).__name__)
+    return problem(503, "The database is unavailable; nothing was stored. Try again shortly.",
+                   headers={"Retry-After": "5"})
+
+
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, (ValueError, RecursionError)) and _body_is_undecodable():
         return problem(400, "The body is not valid JSON.")
@@ -158,4 +168,5 @@ def handle_unexpected(error: Exception) -> Response:
 def register(app) -> None:
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
