@@ -32,7 +32,8 @@ def from_environment(instance_path: str) -> dict:
 # Fixed settings: the contract of SPEC.md, not something a deployment tunes.
 FIXED = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Errors and logs never carry SQL parameters: they would hold patients' notes.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "API_TITLE": "Baclowatch",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.1.0",
