@@ -57,7 +57,7 @@ class Databases:
     def app(self, backend: str):
         if backend not in self.apps:
             app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": self.url(backend),
-                              "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False})
+                              "SECRET_KEY": "test-secret"})
             result = app.test_cli_runner().invoke(args=["db", "upgrade"])
             assert result.exit_code == 0, result.output
             self.apps[backend] = app

@@ -32,3 +32,10 @@ def test_healthz_is_503_when_the_database_is_gone(tmp_path):
                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503
+
+
+def test_rate_limits_are_on_outside_tests(tmp_path):
+    served = create_app({"SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert served.config["RATELIMIT_ENABLED"] is True
+    tested = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert tested.config["RATELIMIT_ENABLED"] is False

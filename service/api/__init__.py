@@ -45,6 +45,8 @@ def register_api(app: Flask) -> None:
             "patientToken": {"type": "http", "scheme": "bearer", "description": "From POST /api/v1/enroll"},
         }},
     })
+    # Test runs drive many clients from one address; a test that checks the limits turns them on.
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "baclowatch")

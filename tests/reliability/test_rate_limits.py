@@ -27,7 +27,7 @@ def _redis_or_skip() -> str:
 
 def limited_app(tmp_path, **settings):
     config = {"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.db",
-              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}", "RATELIMIT_ENABLED": True}
     config.update(settings)
     app = create_app(config)
     assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
