@@ -54,7 +54,8 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     for module in (patients, flags, catalogue, enroll, me):
         # One budget per token (or address) across all the routes that share a setting.
-        limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower())(module.blp)
+        limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower(),
+                             deduct_when=getattr(module, "RATE_LIMIT_COUNTS", None))(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     api.register_blueprint(health.blp)  # SPEC names GET /healthz at the root; the API prefix has it too
     api.register_blueprint(health.blp, url_prefix=PREFIX, name="api_health")

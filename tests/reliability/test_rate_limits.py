@@ -49,6 +49,21 @@ def test_enroll_is_limited_per_address_with_retry_after(tmp_path):
     assert other_address.status_code == 401, "another client address has its own budget"
 
 
+def test_a_clinic_enrolling_many_phones_is_not_limited(tmp_path):
+    """Only failed attempts count: a clinic enrolling its patients from one address is never refused."""
+    app = limited_app(tmp_path, RATELIMIT_ENROLL="3 per minute")
+    import json
+
+    runner, client = app.test_cli_runner(), app.test_client()
+    token = json.loads(runner.invoke(args=["clinicians", "create", "c@example.org", "--name", "C"]).output)["token"]
+    statuses = []
+    for n in range(6):
+        created = client.post("/api/v1/patients", json={"reference": f"R{n}", "treatment_start": "2026-01-01"},
+                              headers={"Authorization": f"Bearer {token}"})
+        statuses.append(client.post("/api/v1/enroll", json={"code": created.json["enrollment"]["code"]}).status_code)
+    assert statuses == [201] * 6
+
+
 def test_clinician_limit_is_per_token(tmp_path):
     app = limited_app(tmp_path, RATELIMIT_CLINICIAN="2 per minute")
     runner, client = app.test_cli_runner(), app.test_client()
