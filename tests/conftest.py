@@ -95,6 +95,21 @@ def app(request, databases):
 
 
 @pytest.fixture
+def served(app):
+    """The app behind a real threaded HTTP server on 127.0.0.1; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
 def backend(app) -> str:
     with app.app_context():
         return db.engine.dialect.name

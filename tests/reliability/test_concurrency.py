@@ -9,25 +9,13 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from conftest import entry, make_patient
 from service.extensions import db
 from service.models import Entry, Flag, Occurrence
 
 PARALLEL = 50
-
-
-@pytest.fixture
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/api/v1"
-    server.shutdown()
-    thread.join(10)
 
 
 def call(url: str, token: str, body=None, method="POST") -> tuple[int, dict]:
@@ -56,7 +44,7 @@ def in_parallel(calls) -> list[tuple[int, dict]]:
 def test_one_entry_posted_fifty_times_at_once_is_stored_once(app, clinician, served):
     phone = make_patient(clinician)
     body = entry(craving=4)
-    results = in_parallel([lambda: call(f"{served}/entries", phone.token, body)] * PARALLEL)
+    results = in_parallel([lambda: call(f"{served}/api/v1/entries", phone.token, body)] * PARALLEL)
     statuses = sorted(status for status, _ in results)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == PARALLEL - 1, statuses
@@ -68,7 +56,7 @@ def test_one_entry_posted_fifty_times_at_once_is_stored_once(app, clinician, ser
 def test_fifty_matching_entries_at_once_make_one_flag_with_every_occurrence(app, clinician, served):
     phone = make_patient(clinician)
     bodies = [entry(substances=[{"name": "diazepam", "prescribed": False}]) for _ in range(PARALLEL)]
-    results = in_parallel([lambda b=b: call(f"{served}/entries", phone.token, b) for b in bodies])
+    results = in_parallel([lambda b=b: call(f"{served}/api/v1/entries", phone.token, b) for b in bodies])
     assert [status for status, _ in results] == [201] * PARALLEL
     with app.app_context():
         flags = db.session.scalars(sa.select(Flag).where(Flag.rule == "unprescribed_substance")).all()
@@ -82,7 +70,7 @@ def test_parallel_reviews_of_one_flag_one_wins(app, clinician, served):
     phone.post("/entries", json=entry(substances=[{"name": "tramadol", "prescribed": False}]))
     flag_id = clinician.get("/flags").json["items"][0]["id"]
     review = {"action": "resolve", "note": "talked it through"}
-    results = in_parallel([lambda: call(f"{served}/flags/{flag_id}/review", clinician.token, review)] * 10)
+    results = in_parallel([lambda: call(f"{served}/api/v1/flags/{flag_id}/review", clinician.token, review)] * 10)
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * 9
     with app.app_context():
@@ -94,7 +82,7 @@ def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician,
     phone = make_patient(clinician)
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=5)
     bodies = [entry(recorded_at=(start + dt.timedelta(hours=n)).isoformat(), craving=n % 10) for n in range(40)]
-    results = in_parallel([lambda: call(f"{served}/entries/batch", phone.token, {"entries": bodies})] * 6)
+    results = in_parallel([lambda: call(f"{served}/api/v1/entries/batch", phone.token, {"entries": bodies})] * 6)
     assert all(status == 200 for status, _ in results)
     created = sum(1 for _, answer in results for r in answer["results"] if r["status"] == "created")
     assert created == 40

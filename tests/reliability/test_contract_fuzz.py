@@ -1,7 +1,6 @@
 """Schemathesis over the whole openapi.yaml: no 5xx, and every answer as the document says."""
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 
@@ -9,7 +8,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from werkzeug.serving import make_server
 
 from conftest import entry, make_clinician, make_patient
 
@@ -19,17 +17,6 @@ EXAMPLES = 25  # per operation and backend: bounded so CI stays fast
 schema = schemathesis.openapi.from_path(str(ROOT / "openapi.yaml"))
 # Tokens are this test's to give (tests/api checks missing and bad ones), not the fuzzer's to drop.
 schema.config.generation.update(with_security_parameters=False)
-
-
-@pytest.fixture
-def served(app):
-    """The app behind a real HTTP server on 127.0.0.1."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
 
 
 @pytest.fixture
