@@ -1,20 +1,93 @@
-"""Judging stored entries again with the current rules, in the order they were written."""
+"""Judging stored entries again with the current rules, in the order they were written.
+
+Each patient's entries are read once, in bulk, and their local days added up in memory, so
+re-evaluation costs the rules' own time per entry rather than a round of queries. An entry is
+judged with what the service had received when it first came in, as live judging did.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Callable
 
 import sqlalchemy as sa
 
-from . import flags
+from . import flags, rules
 from .extensions import db
-from .models import Entry, Flag, Occurrence, Patient
+from .models import Dose, Entry, Flag, Occurrence, Patient
 
-CHUNK = 500
+COMMIT_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class _Stored:
+    id: uuid.UUID
+    received_at: dt.datetime
+    plain: rules.Entry
 
 
 def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _stored_entries(patient: Patient) -> list[_Stored]:
+    """Read a patient's entries and doses in two queries, oldest recorded first."""
+    doses = defaultdict(list)
+    for entry_id, amount, taken_at, local_date in db.session.execute(
+            sa.select(Dose.entry_id, Dose.amount_mg, Dose.taken_at, Dose.local_date)
+            .where(Dose.patient_id == patient.id).order_by(Dose.taken_at)):
+        doses[entry_id].append(rules.Dose(amount, taken_at, local_date))
+    rows = db.session.execute(
+        sa.select(Entry.id, Entry.received_at, Entry.recorded_at, Entry.local_date, Entry.craving,
+                  Entry.alcohol_drinks, Entry.symptoms, Entry.substances, Entry.note)
+        .where(Entry.patient_id == patient.id).order_by(Entry.recorded_at, Entry.id))
+    return [_Stored(row.id, row.received_at, rules.Entry(
+        recorded_at=row.recorded_at, local_date=row.local_date, craving=row.craving,
+        doses=tuple(doses.get(row.id, ())), alcohol_drinks=row.alcohol_drinks,
+        symptoms=tuple(rules.Symptom(s["code"], s["severity"]) for s in row.symptoms or ()),
+        substances=tuple(rules.Substance(s["name"], s["prescribed"]) for s in row.substances or ()),
+        note=row.note)) for row in rows]
+
+
+def _contributions(stored: list[_Stored]) -> dict[dt.date, list[tuple[_Stored, float, float, int | None, frozenset]]]:
+    """Index what each entry adds to each local day: baclofen, drinks, craving, substance names."""
+    by_day = defaultdict(list)
+    for item in stored:
+        entry = item.plain
+        mg_by_day: dict[dt.date, float] = defaultdict(float)
+        for dose in entry.doses:
+            mg_by_day[dose.local_date] += dose.amount_mg
+        for day, mg in mg_by_day.items():
+            if day != entry.local_date:
+                by_day[day].append((item, mg, 0.0, None, frozenset()))
+        by_day[entry.local_date].append((item, mg_by_day.get(entry.local_date, 0.0), entry.alcohol_drinks or 0.0,
+                                         entry.craving, frozenset(s.name for s in entry.substances)))
+    return by_day
+
+
+def _history(item: _Stored, by_day) -> dict[dt.date, rules.Day]:
+    """The other entries' days in the entry's window, as received by the time it came in."""
+    first, last = rules.window(item.plain)
+    days = {}
+    day = first
+    while day <= last:
+        mg = drinks = 0.0
+        craving, sedatives, seen = None, frozenset(), False
+        for other, other_mg, other_drinks, other_craving, names in by_day.get(day, ()):
+            if other.id == item.id or other.received_at > item.received_at:
+                continue
+            seen = True
+            mg += other_mg
+            drinks += other_drinks
+            if other_craving is not None and (craving is None or other_craving > craving):
+                craving = other_craving
+            sedatives |= names
+        if seen:
+            days[day] = rules.Day(baclofen_mg=mg, drinks=drinks, max_craving=craving, sedatives=sedatives)
+        day += dt.timedelta(days=1)
+    return days
 
 
 def reevaluate(patient_id: uuid.UUID | None = None,
@@ -33,19 +106,28 @@ def reevaluate(patient_id: uuid.UUID | None = None,
     done = 0
     for patient in patients:
         context = flags.patient_context(patient)
-        after = None
-        while True:
-            chunk = sa.select(Entry).where(Entry.patient_id == patient.id)
-            if after is not None:
-                chunk = chunk.where(sa.tuple_(Entry.recorded_at, Entry.id) > sa.tuple_(*after))
-            entries = list(db.session.scalars(chunk.order_by(Entry.recorded_at, Entry.id).limit(CHUNK)))
-            if not entries:
-                break
-            for entry in entries:
-                flags.judge_entry(patient, entry, context, again=True)
-            done += len(entries)
-            after = (entries[-1].recorded_at, entries[-1].id)
-            db.session.commit()
-            progress(done, total)
+        counted = {tuple(row) for row in db.session.execute(
+            sa.select(Occurrence.entry_id, Occurrence.rule).join(Entry, Entry.id == Occurrence.entry_id)
+            .where(Entry.patient_id == patient.id))}
+        stored = _stored_entries(patient)
+        by_day = _contributions(stored)
+        for item in stored:
+            for match in rules.judge(item.plain, context, _history(item, by_day)):
+                if (item.id, match.rule) not in counted:
+                    flags.raise_flag(patient, _EntryRef(item.id, item.plain.recorded_at), match)
+            done += 1
+            if done % COMMIT_EVERY == 0:
+                db.session.commit()
+                progress(done, total)
+        db.session.commit()
+    progress(done, total)
     return {"patients": len(patients), "entries": done, "new_flags": _count(Flag) - flags_before,
             "new_occurrences": _count(Occurrence) - occurrences_before}
+
+
+@dataclass(frozen=True)
+class _EntryRef:
+    """What a flag needs of an entry: its id and when it was recorded."""
+
+    id: uuid.UUID
+    recorded_at: dt.datetime
