@@ -54,24 +54,19 @@ def _build(patient: Patient, raw: dict, data: dict, hashed: str) -> Entry:
 
 
 def record_entry(patient: Patient, raw: dict, data: dict) -> tuple[Entry, str]:
-    """Store a parsed entry once per client_id; return it and `created` or `duplicate`.
+    """Store a parsed entry once per client_id and judge it; return it and `created` or `duplicate`.
 
     Raises Conflict when the client_id was used with another body.
     """
     hashed = body_hash(raw)
-    existing = _existing(patient, data["client_id"])
-    if existing is not None:
-        return _replay(existing, hashed)
     entry = _build(patient, raw, data, hashed)
+    # Insert first: a new entry is the common case, and the unique index settles every race.
     try:
         with db.session.begin_nested():
             db.session.add(entry)
             db.session.flush()
     except sa.exc.IntegrityError as error:
-        if not is_unique_violation(error):
-            raise
-        # Another request stored the same client_id between our look and our insert.
-        existing = _existing(patient, data["client_id"])
+        existing = _existing(patient, data["client_id"]) if is_unique_violation(error) else None
         if existing is None:
             raise
         return _replay(existing, hashed)

@@ -39,23 +39,16 @@ def patient_context(patient: Patient) -> rules.PatientContext:
                             for rx in patient.prescriptions))
 
 
-def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID,
-            received_by: dt.datetime | None = None) -> dict:
-    """Return the patient's other entries as local-day aggregates, in three queries whatever the history.
-
-    With `received_by`, only entries the service had received by then count: what it knew when
-    the entry being judged again first came in.
-    """
+def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID) -> dict:
+    """Return the patient's other entries as local-day aggregates, in three queries whatever the history."""
     days: dict[dt.date, dict] = defaultdict(lambda: {"baclofen_mg": 0.0, "drinks": 0.0, "max_craving": None,
                                                      "sedatives": frozenset()})
-    doses = (sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
-             .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out))
-    if received_by is not None:
-        doses = doses.join(Entry, Entry.id == Dose.entry_id).where(Entry.received_at <= received_by)
-    for day, total in db.session.execute(doses.group_by(Dose.local_date)):
+    for day, total in db.session.execute(
+            sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
+            .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out)
+            .group_by(Dose.local_date)):
         days[day]["baclofen_mg"] = float(total)
-    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out,
-            Entry.received_at <= received_by if received_by is not None else sa.true())
+    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out)
     for day, drinks, craving in db.session.execute(
             sa.select(Entry.local_date, sa.func.sum(Entry.alcohol_drinks), sa.func.max(Entry.craving))
             .where(*mine).group_by(Entry.local_date)):
@@ -67,40 +60,41 @@ def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uui
     return {day: rules.Day(**values) for day, values in days.items()}
 
 
-def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None,
-                again: bool = False) -> list[Flag]:
-    """Judge a stored entry against every rule; open or add to a flag for each match.
-
-    `again` judges it as when it first came in, so re-evaluation finds what live judging found.
-    """
+def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None) -> list[Flag]:
+    """Judge a newly stored entry against every rule; open or add to a flag for each match."""
     plain = rules_entry(entry)
     first, last = rules.window(plain)
-    known = history(patient.id, first, last, entry.id, entry.received_at if again else None)
-    matches = rules.judge(plain, context or patient_context(patient), known)
-    entry.flags = [raise_flag(patient, entry, match) for match in matches]
-    entry.flags = [flag for flag in entry.flags if flag is not None]
+    matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
+    open_flags = _open_flags(patient.id, [match.rule for match in matches]) if matches else {}
+    entry.flags = [raise_flag(patient, entry, match, open_flags.get(match.rule)) for match in matches]
+    db.session.flush()  # occurrences and flag updates go in together
     return entry.flags
 
 
-def _open_flag(patient_id: uuid.UUID, rule: str) -> Flag | None:
-    return db.session.scalars(
-        sa.select(Flag).where(Flag.patient_id == patient_id, Flag.rule == rule, Flag.status.in_(OPEN_STATUSES))
-        .with_for_update()).first()
+def _open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
+    """Return the patient's open flags of these rules, locked for this transaction, in one query."""
+    found = db.session.scalars(
+        sa.select(Flag).where(Flag.patient_id == patient_id, Flag.rule.in_(rule_codes),
+                              Flag.status.in_(OPEN_STATUSES)).with_for_update())
+    return {flag.rule: flag for flag in found}
 
 
-def raise_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
-    """Add the match to the rule's open flag, or open one; an entry counts once per rule."""
-    already = db.session.scalar(sa.select(Occurrence.flag_id).where(
-        Occurrence.entry_id == entry.id, Occurrence.rule == match.rule))
-    if already is not None:
-        return db.session.get(Flag, already)
-    flag = _open_flag(patient.id, match.rule)
+_LOOK_IT_UP = object()
+
+
+def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_UP) -> Flag:
+    """Add the match to the rule's open flag, or open one.
+
+    `entry` needs only an id and a recorded_at; `open_flag` is the rule's open flag when the
+    caller already looked (None: there is none).
+    """
+    flag = _open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
     if flag is None:
         flag = _new_flag(patient, entry, match)
         if flag is not None:
             return flag
         # Another request opened it between our look and our insert.
-        flag = _open_flag(patient.id, match.rule)
+        flag = _open_flags(patient.id, [match.rule])[match.rule]
     _add_occurrence(patient, flag, entry, match)
     return flag
 
@@ -144,7 +138,6 @@ def _add_occurrence(patient: Patient, flag: Flag, entry: Entry, match: rules.Mat
         if match.severity == "urgent":
             flag.urgent_at = clock.now()
             webhooks.record(flag, patient, "flag.urgent")
-    db.session.flush()
 
 
 # ------------------------------------------------------------------ reading

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from . import auth, flags
 from .extensions import db
@@ -29,7 +30,7 @@ def _entry_ids(flag_ids: list) -> dict:
 
 
 def list_flags(args: dict) -> tuple[list[dict], str | None]:
-    query = auth.flags_of_caller().where(Flag.status == args["status"])
+    query = auth.flags_of_caller().where(Flag.status == args["status"]).options(selectinload(Flag.reviews))
     if args.get("severity"):
         query = query.where(Flag.severity == args["severity"])
     if args.get("patient_id"):

@@ -32,8 +32,9 @@ class Entry(db.Model):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     craving: Mapped[int | None] = mapped_column(sa.SmallInteger)
     alcohol_drinks: Mapped[float | None] = mapped_column(sa.Float)
-    symptoms: Mapped[list | None] = mapped_column(sa.JSON)
-    substances: Mapped[list | None] = mapped_column(sa.JSON)
+    # SQL NULL, not JSON null, when absent: judging looks only at entries that have substances.
+    symptoms: Mapped[list | None] = mapped_column(sa.JSON(none_as_null=True))
+    substances: Mapped[list | None] = mapped_column(sa.JSON(none_as_null=True))
     note: Mapped[str | None] = mapped_column(sa.Text)
 
     doses: Mapped[list[Dose]] = relationship(order_by="Dose.taken_at", cascade="all, delete-orphan",

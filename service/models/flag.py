@@ -49,7 +49,7 @@ class Flag(db.Model):
     urgent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    reviews: Mapped[list[Review]] = relationship(order_by="Review.at", lazy="selectin", cascade="all, delete-orphan")
+    reviews: Mapped[list[Review]] = relationship(order_by="Review.at", cascade="all, delete-orphan")
 
 
 class Occurrence(db.Model):
