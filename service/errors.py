@@ -116,7 +116,7 @@ def handle_http_exception(error: HTTPException) -> Response:
             detail = "The body is not valid JSON."
         else:
             errors = {}
-            for location, msgs in messages.items():
+            for msgs in messages.values():  # by location (json, query): field names are unique enough
                 errors.update(flatten_errors(msgs))
             detail = "The request has invalid fields."
     if status == 429:
