@@ -36,6 +36,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (the models must be known before migrate and api)
     from .api import register_api
+    from .clinic import register_clinic
     from .cli import register_cli
     from .db import enable_sqlite_pragmas
     from .extensions import db, migrate
@@ -45,5 +46,6 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     web.register(app)
     register_api(app)
+    register_clinic(app)
     register_cli(app)
     return app

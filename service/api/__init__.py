@@ -13,6 +13,8 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 def _json_only():
     """Refuse a body that is not JSON (415), before anyone parses it."""
+    if not request.path.startswith(PREFIX + "/"):
+        return None  # the API's rule: the clinic's pages post forms
     if request.method in BODY_METHODS and (request.content_length or request.headers.get("Transfer-Encoding")):
         if not request.is_json:
             return problem(415, "Send the body as application/json.")

@@ -1,0 +1,138 @@
+"""How the clinic's pages show values: words for severities, readable evidence, local times."""
+from __future__ import annotations
+
+import datetime as dt
+from http import HTTPStatus
+from zoneinfo import ZoneInfo
+
+from ..models import OPEN_STATUSES
+from ..patients import local_today
+from ..rules.catalogue import SYMPTOMS
+from . import bp
+
+SYMPTOM_LABELS = dict(SYMPTOMS)
+SYMPTOM_SEVERITY = {1: "mild", 2: "moderate", 3: "severe"}
+SEVERITY_SYMBOL = {"urgent": "▲", "high": "◆", "moderate": "●"}
+# Words a clinician reads for the evidence keys the rules write; any other key is spelt out.
+UNITS = {"_mg": " (mg)", "_days": " (days)"}
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def actions_for(status: str) -> list[str]:
+    """The reviews a flag in this status can still take."""
+    if status not in OPEN_STATUSES:
+        return []
+    return ["resolve", "dismiss"] if status == "acknowledged" else ["acknowledge", "resolve", "dismiss"]
+
+
+def max_mg(prescription) -> float | None:
+    return prescription.max_daily_mg if prescription is not None else None
+
+
+def days_of_treatment(patient) -> int:
+    return (local_today(patient) - patient.treatment_start).days + 1
+
+
+@bp.app_template_filter("label")
+def label(key: str) -> str:
+    """Spell out an evidence key: daily_total_mg -> Daily total (mg)."""
+    text = str(key)
+    suffix = ""
+    for ending, unit in UNITS.items():
+        if text.endswith(ending):
+            text, suffix = text[: -len(ending)], unit
+    text = text.replace("_", " ").strip()
+    return (text[:1].upper() + text[1:] + suffix) if text else str(key)
+
+
+@bp.app_template_filter("value")
+def value(item) -> str:
+    """Show an evidence value in words."""
+    if isinstance(item, bool):
+        return "yes" if item else "no"
+    if item is None:
+        return "—"
+    if isinstance(item, float):
+        return f"{item:g}"
+    if isinstance(item, (list, tuple)):
+        return ", ".join(value(v) for v in item) if item else "none"
+    if isinstance(item, str) and item in SYMPTOM_LABELS:
+        return symptom(item)
+    return str(item)
+
+
+@bp.app_template_filter("evidence_rows")
+def evidence_rows(evidence: dict) -> list[tuple[str, list[str]]]:
+    """Each evidence key spelt out, with its value as one or more lines of words."""
+    rows = []
+    for key, item in evidence.items():
+        if isinstance(item, dict) and key == "symptoms":
+            lines = [symptom(code, severity) for code, severity in item.items()]
+        elif isinstance(item, dict) and key == "note_words":
+            lines = [f"{symptom(code)}: “{words}”" for code, words in item.items()]
+        elif isinstance(item, dict):
+            lines = [f"{label(k)}: {value(v)}" for k, v in item.items()]
+        elif isinstance(item, (list, tuple)) and item and all(isinstance(v, dict) for v in item):
+            lines = [_day_line(v) for v in item]
+        else:
+            lines = [value(item)]
+        rows.append((label(key), lines or ["none"]))
+    return rows
+
+
+def _words(key: str, item) -> str:
+    if key.endswith("_mg"):
+        return f"{label(key[:-3]).lower()} {value(item)} mg"
+    return f"{label(key).lower()} {value(item)}"
+
+
+def _day_line(item: dict) -> str:
+    rest = ", ".join(_words(k, v) for k, v in item.items() if k != "date")
+    return f"{item['date']}: {rest}" if "date" in item else rest
+
+
+@bp.app_template_filter("symptom")
+def symptom(code: str, severity: int | None = None) -> str:
+    words = code.replace("_", " ")
+    if severity is not None:
+        words += f" ({SYMPTOM_SEVERITY.get(severity, severity)})"
+    return words
+
+
+@bp.app_template_filter("local")
+def local(moment: dt.datetime | None, timezone: str | None = None, zone: bool = True,
+          day: dt.date | None = None) -> str:
+    """A moment in the patient's time zone (or UTC); the time alone when it falls on `day`."""
+    if moment is None:
+        return "—"
+    shown = moment.astimezone(ZoneInfo(timezone or "UTC"))
+    text = f"{shown:%H:%M}" if shown.date() == day else f"{shown:%Y-%m-%d %H:%M}"
+    if zone:
+        text += " UTC" if not timezone or timezone == "UTC" else f" {shown.tzname()}"
+    return text
+
+
+@bp.app_template_filter("mg")
+def mg(amount) -> str:
+    return "—" if amount is None else f"{amount:g} mg"
+
+
+@bp.app_template_filter("num")
+def num(amount) -> str:
+    return "—" if amount is None else f"{amount:g}"
+
+
+@bp.app_template_global()
+def severity_symbol(severity: str) -> str:
+    return SEVERITY_SYMBOL.get(severity, "")
+
+
+@bp.app_template_filter("past")
+def past(action: str) -> str:
+    return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}.get(action, action)

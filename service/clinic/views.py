@@ -1,0 +1,254 @@
+"""The clinic's pages: thin views over the same operations, scoping and audit trail as the API."""
+from __future__ import annotations
+
+import logging
+import posixpath
+from urllib.parse import urlsplit
+
+import marshmallow as ma
+from flask import Response, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from schemas.base import PageArgs
+from schemas.entry import EntryListArgs
+from schemas.flag import SEVERITIES, STATUSES, FlagQueryArgs, ReviewCreateSchema
+
+from .. import auth, clock, entries, flags, patients, queue, summary
+from ..errors import Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from . import bp, chart, csrf, present, signin
+
+log = logging.getLogger(__name__)
+
+CHART_DAYS = 28
+PUBLIC = {"clinic.sign_in", "clinic.static"}  # every other page needs a signed-in clinician
+REVIEWED = {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+
+
+class BadQuery(Exception):
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# ------------------------------------------------------------------ every request
+
+
+@bp.before_request
+def before_clinic_request():
+    csrf.protect()  # every form of the clinic, sign-in included, carries the token
+    clinician = signin.signed_in_clinician()
+    if clinician is None:
+        if session.get("clinician_id"):  # expired, revoked, or its clinician is gone
+            signin.end_session()
+            flash("Your session has ended; sign in again.", "info")
+        if request.endpoint in PUBLIC:
+            return None
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("clinic.sign_in", next=_safe_next(target)))
+    # The API's scoping, audit trail and review operations read the caller from here.
+    g.caller = auth.Caller("clinician", clinician=clinician)
+    return None
+
+
+@bp.after_request
+def clinic_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["Cache-Control"] = "no-store"  # patients' records stay out of caches
+    # Same-origin referrers only: Flask-WTF checks the referrer of form posts over HTTPS.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.app_template_global()
+def clinician():
+    who = g.get("caller")
+    return who.clinician if who is not None else None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Keep a place to come back to only when it is one of the clinic's own pages."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/clinic/"):
+        return None
+    if not posixpath.normpath(parts.path).startswith("/clinic"):  # no /clinic/../ elsewhere
+        return None
+    return target.rstrip("?")
+
+
+def _load(schema: ma.Schema, values) -> dict:
+    """Parse a query string with the API's own schema; a blank field means no filter."""
+    try:
+        return schema.load({k: v for k, v in values.items() if v.strip()})
+    except ma.ValidationError as error:
+        raise BadQuery(flatten_errors(error.messages)) from None
+
+
+# ------------------------------------------------------------------ errors as pages
+
+
+def _error_page(status: int, title: str, message: str, errors: dict | None = None, headers=None):
+    return render_template("clinic/error.html", status=status, title=title, message=message,
+                           errors=errors or {}), status, headers or {}
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error):
+    return _error_page(400, "The form has expired",
+                       "This form was not sent from the page you had open, or it has expired. "
+                       "Go back, reload the page and send it again.")
+
+
+@bp.errorhandler(BadQuery)
+def bad_query(error):
+    return _error_page(400, "Those filters are not valid", "Change them and try again.", error.errors)
+
+
+@bp.errorhandler(ServiceError)
+def service_error(error: ServiceError):
+    if error.status == 404:
+        return _error_page(404, "Not found", "There is no such page, or it is not one of your patients' records.")
+    return _error_page(error.status, present.status_phrase(error.status), error.detail or "", error.errors)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return _error_page(error.code or 500, present.status_phrase(error.code or 500), error.description or "")
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(error):
+    log.error("database unavailable in request %s: %s", g.get("request_id"), type(error).__name__)
+    return _error_page(503, "Try again shortly", "The database is unavailable; nothing was saved.",
+                       headers={"Retry-After": "5"})
+
+
+@bp.errorhandler(Exception)
+def unexpected(error):
+    log.exception("unhandled error in request %s", g.get("request_id"))  # never its text to the page
+    return _error_page(500, "Something went wrong", "The page could not be shown. Try again.")
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def not_found(unknown):
+    """Answer a path the clinic does not have with its own page, not the API's problem+json."""
+    raise NotFound()
+
+
+# ------------------------------------------------------------------ signing in and out
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if g.get("caller") is not None:
+        return redirect(url_for("clinic.queue_page"))
+    next_page = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("clinic/sign_in.html", next_page=next_page, email="")
+    email = request.form.get("email", "").strip()
+    try:
+        clinician = signin.authenticate(email, request.form.get("password", ""))
+    except signin.LockedOut as locked:
+        retry = locked.retry_after(clock.now())
+        return render_template("clinic/sign_in.html", next_page=next_page, email=email, locked=True,
+                               minutes=max(1, -(-retry // 60))), 429, {"Retry-After": str(retry)}
+    if clinician is None:
+        # 200: the failed attempt is recorded, and the request commits only what answers below 400.
+        return render_template("clinic/sign_in.html", next_page=next_page, email=email, failed=True)
+    signin.start_session(clinician)
+    return redirect(next_page or url_for("clinic.queue_page"))
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    if request.method == "GET":  # a page with the button, so a link can never sign anyone out
+        return render_template("clinic/sign_out.html")
+    signin.end_session()
+    flash("You are signed out.", "info")
+    return redirect(url_for("clinic.sign_in"))
+
+
+# ------------------------------------------------------------------ the review queue
+
+
+def _patient_choices() -> list:
+    """The clinician's patients for the queue's filter (a list of patients is audited like the API's)."""
+    items, _ = patients.list_patients(200, None)
+    for patient in items:
+        auth.audit(patient.id)
+    return items
+
+
+@bp.get("/")
+def queue_page():
+    args = _load(FlagQueryArgs(), request.args)
+    items, next_cursor = queue.list_flags(args)
+    filters = {name: args.get(name) for name in ("status", "severity", "patient_id")}
+    return render_template("clinic/queue.html", flags=items, next_cursor=next_cursor, filters=filters,
+                           statuses=STATUSES, severities=SEVERITIES, patients=_patient_choices(),
+                           here=request.full_path.rstrip("?"))
+
+
+def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: str = "", back: str | None = None):
+    detail = queue.flag_detail(*found)
+    patient = auth.load_patient(detail["patient_id"])  # its time zone, for the times shown
+    return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
+                           back=back, actions=present.actions_for(detail["status"])), status
+
+
+@bp.get("/flags/<uuid:flag_id>")
+def flag_page(flag_id):
+    return _render_flag(auth.load_flag(flag_id), back=_safe_next(request.args.get("back")))
+
+
+@bp.route("/flags/<uuid:flag_id>/review", methods=["GET", "POST"])
+def review(flag_id):
+    if request.method == "GET":
+        return redirect(url_for("clinic.flag_page", flag_id=flag_id))
+    found = auth.load_flag(flag_id)
+    note = request.form.get("note", "").strip()
+    back = _safe_next(request.form.get("back"))
+    try:
+        data = ReviewCreateSchema().load({"action": request.form.get("action", ""), "note": note or None})
+        reviewed = queue.review_flag(found, data, auth.current_clinician())
+    except ma.ValidationError as error:
+        return _render_flag(found, status=422, errors=flatten_errors(error.messages), note=note, back=back)
+    except Invalid as error:
+        return _render_flag(found, status=422, errors=error.errors, note=note, back=back)
+    except Conflict as error:
+        return _render_flag(found, status=409, errors={"body": [error.detail]}, note=note, back=back)
+    flash(f"{REVIEWED[data['action']]}: {reviewed['title']} ({reviewed['patient_reference']}).", "success")
+    if data["action"] == "acknowledge":
+        return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back))
+    return redirect(back or url_for("clinic.queue_page"))
+
+
+# ------------------------------------------------------------------ patients
+
+
+@bp.get("/patients")
+def patients_page():
+    args = _load(PageArgs(), request.args)
+    items, next_cursor = patients.list_patients(args["limit"], args["cursor"])
+    counts = patients.open_flag_counts([p.id for p in items])
+    for patient in items:
+        auth.audit(patient.id)
+    return render_template("clinic/patients.html", patients=[patients.with_context(p, counts) for p in items],
+                           next_cursor=next_cursor)
+
+
+@bp.get("/patients/<uuid:patient_id>")
+def patient_page(patient_id):
+    patient = auth.load_patient(patient_id)
+    args = _load(EntryListArgs(), request.args)
+    rows = summary.daily_summary(patient, CHART_DAYS)
+    drawn = chart.layout(rows, lambda day: present.max_mg(patients.in_effect(patient.prescriptions, day)))
+    items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
+    return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
+                           chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),
+                           next_cursor=next_cursor, days_of_treatment=present.days_of_treatment(patient))

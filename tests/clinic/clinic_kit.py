@@ -1,0 +1,96 @@
+"""Helpers the clinic tests share: passwords, signing in through the page's own forms, flags to review."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import re
+import uuid
+
+from conftest import Caller, entry, make_clinician, make_patient
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+QUEUE_ROW = re.compile(r'<tr class="flag-row severity-(\w+)" data-flag-id="([0-9a-f-]{36})">')
+DAY_GROUP = re.compile(r'<g class="day[^"]*" data-date="(\d{4}-\d{2}-\d{2})"')
+
+SEIZURE = {"symptoms": [{"code": "seizure", "severity": 3}]}  # urgent
+DIAZEPAM = {"substances": [{"name": "diazepam", "prescribed": False}]}  # high
+DRINKS_WITH_DOSE = {"alcohol_drinks": 2, "doses": [{"amount_mg": 20}]}  # moderate
+
+
+def set_password(app, email: str, password: str = PASSWORD) -> None:
+    result = app.test_cli_runner().invoke(args=["clinicians", "set-password", email], input=password + "\n")
+    assert result.exit_code == 0, result.output
+
+
+def clinician_with_password(app, client, name: str = "Dr Test") -> Caller:
+    made = make_clinician(app, client, name=name)
+    set_password(app, made.email)
+    return made
+
+
+def csrf_of(page) -> str:
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **extra):
+    """Sign in through the sign-in form, as a browser would; return the answer to the POST."""
+    token = csrf_of(client.get("/clinic/sign-in"))
+    return client.post("/clinic/sign-in", data={"csrf_token": token, "email": email, "password": password, **extra})
+
+
+def signed_in(app, email: str):
+    """A fresh test client (its own cookies) signed in as `email`."""
+    browser = app.test_client()
+    answer = sign_in(browser, email)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return browser
+
+
+def post_form(client, path: str, data: dict, page: str | None = None):
+    """Post a form with the CSRF token the session's pages carry (read from `page`, default the queue)."""
+    token = csrf_of(client.get(page or "/clinic/"))
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def text(answer) -> str:
+    return html.unescape(answer.get_data(as_text=True))
+
+
+def queue_rows(answer) -> list[tuple[str, str]]:
+    """The (severity, flag id) of each row of the queue page, in order."""
+    return QUEUE_ROW.findall(answer.get_data(as_text=True))
+
+
+def recorded(minutes_ago: int) -> str:
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes_ago)).isoformat()
+
+
+def log(phone: Caller, fields: dict, minutes_ago: int = 1) -> dict:
+    """Post an entry from the phone; return the stored entry with its flags."""
+    body = entry(**copy.deepcopy(fields))
+    body["recorded_at"] = recorded(minutes_ago)
+    for dose in body.get("doses", []):
+        dose.setdefault("taken_at", body["recorded_at"])
+    answer = phone.post("/entries", json=body)
+    assert answer.status_code == 201, answer.get_json()
+    return answer.json
+
+
+def flag_id(stored: dict, rule: str) -> str:
+    return next(f["id"] for f in stored["flags"] if f["rule"] == rule)
+
+
+def three_flags(clinician: Caller, reference: str | None = None) -> tuple[Caller, dict]:
+    """A patient with a moderate, a high and an urgent flag, made oldest first in that order."""
+    phone = make_patient(clinician, reference=reference or f"P-{uuid.uuid4().hex[:6]}",
+                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"})
+    ids = {
+        "moderate": flag_id(log(phone, DRINKS_WITH_DOSE, minutes_ago=30), "alcohol_with_baclofen"),
+        "high": flag_id(log(phone, DIAZEPAM, minutes_ago=20), "unprescribed_substance"),
+        "urgent": flag_id(log(phone, SEIZURE, minutes_ago=10), "seizure_or_hallucinations"),
+    }
+    return phone, ids
