@@ -39,24 +39,42 @@ def patient_context(patient: Patient) -> rules.PatientContext:
                             for rx in patient.prescriptions))
 
 
+def _history_statement() -> sa.CompoundSelect:
+    """One round trip for the history: daily dose sums, daily drinks and craving, substances."""
+    pid, first, last, leave_out = (sa.bindparam("patient_id", type_=sa.Uuid), sa.bindparam("first", type_=sa.Date),
+                                   sa.bindparam("last", type_=sa.Date), sa.bindparam("leave_out", type_=sa.Uuid))
+    mine = (Entry.patient_id == pid, Entry.local_date.between(first, last), Entry.id != leave_out)
+    no_number, no_list = sa.cast(sa.null(), sa.Float), sa.cast(sa.null(), Entry.substances.type)
+    return sa.union_all(
+        sa.select(Dose.local_date.label("day"), sa.literal("doses").label("kind"),
+                  sa.func.sum(Dose.amount_mg).label("amount"), no_number.label("craving"), no_list.label("names"))
+        .where(Dose.patient_id == pid, Dose.local_date.between(first, last), Dose.entry_id != leave_out)
+        .group_by(Dose.local_date),
+        sa.select(Entry.local_date, sa.literal("entries"), sa.func.sum(Entry.alcohol_drinks),
+                  sa.cast(sa.func.max(Entry.craving), sa.Float), no_list)
+        .where(*mine).group_by(Entry.local_date),
+        sa.select(Entry.local_date, sa.literal("substances"), no_number, no_number, Entry.substances)
+        .where(*mine, Entry.substances.is_not(None)),
+    )
+
+
+_HISTORY = _history_statement()  # built once: composing it per entry cost a quarter of the history's time
+
+
 def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uuid.UUID) -> dict:
-    """Return the patient's other entries as local-day aggregates, in three queries whatever the history."""
+    """Return the patient's other entries as local-day aggregates, in one query whatever the history."""
     days: dict[dt.date, dict] = defaultdict(lambda: {"baclofen_mg": 0.0, "drinks": 0.0, "max_craving": None,
                                                      "sedatives": frozenset()})
-    for day, total in db.session.execute(
-            sa.select(Dose.local_date, sa.func.sum(Dose.amount_mg))
-            .where(Dose.patient_id == patient_id, Dose.local_date.between(first, last), Dose.entry_id != leave_out)
-            .group_by(Dose.local_date)):
-        days[day]["baclofen_mg"] = float(total)
-    mine = (Entry.patient_id == patient_id, Entry.local_date.between(first, last), Entry.id != leave_out)
-    for day, drinks, craving in db.session.execute(
-            sa.select(Entry.local_date, sa.func.sum(Entry.alcohol_drinks), sa.func.max(Entry.craving))
-            .where(*mine).group_by(Entry.local_date)):
-        days[day]["drinks"] = float(drinks or 0)
-        days[day]["max_craving"] = craving
-    for day, substances in db.session.execute(
-            sa.select(Entry.local_date, Entry.substances).where(*mine, Entry.substances.is_not(None))):
-        days[day]["sedatives"] = days[day]["sedatives"] | {s["name"] for s in substances or ()}
+    rows = db.session.execute(_HISTORY, {"patient_id": patient_id, "first": first, "last": last,
+                                         "leave_out": leave_out})
+    for day, kind, amount, craving, names in rows:
+        if kind == "doses":
+            days[day]["baclofen_mg"] = float(amount)
+        elif kind == "entries":
+            days[day]["drinks"] = float(amount or 0)
+            days[day]["max_craving"] = None if craving is None else int(craving)
+        else:
+            days[day]["sedatives"] = days[day]["sedatives"] | {s["name"] for s in names or ()}
     return {day: rules.Day(**values) for day, values in days.items()}
 
 

@@ -6,6 +6,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from . import auth, clock
 from .errors import Conflict
@@ -84,7 +85,7 @@ def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:
 
 
 def list_patients(limit: int, cursor: str | None) -> tuple[list[Patient], str | None]:
-    query = auth.patients_of_caller()
+    query = auth.patients_of_caller().options(selectinload(Patient.prescriptions))
     return page("patients", query, [Patient.created_at, Patient.id], descending=False,
                 limit=limit, cursor=cursor, key_of=lambda p: (p.created_at, p.id))
 

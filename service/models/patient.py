@@ -25,8 +25,9 @@ class Patient(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # Loaded when read (judging, the patient's record); lists load them in one extra query.
     prescriptions: Mapped[list[Prescription]] = relationship(
-        order_by="Prescription.created_at", cascade="all, delete-orphan", lazy="selectin")
+        order_by="Prescription.created_at", cascade="all, delete-orphan")
 
 
 class Prescription(db.Model):
