@@ -83,13 +83,13 @@ def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | 
     plain = rules_entry(entry)
     first, last = rules.window(plain)
     matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
-    open_flags = _open_flags(patient.id, [match.rule for match in matches]) if matches else {}
-    entry.flags = [raise_flag(patient, entry, match, open_flags.get(match.rule)) for match in matches]
+    found = open_flags(patient.id, [match.rule for match in matches]) if matches else {}
+    entry.flags = [raise_flag(patient, entry, match, found.get(match.rule)) for match in matches]
     db.session.flush()  # occurrences and flag updates go in together
     return entry.flags
 
 
-def _open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
+def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
     """Return the patient's open flags of these rules, locked for this transaction, in one query."""
     found = db.session.scalars(
         sa.select(Flag).where(Flag.patient_id == patient_id, Flag.rule.in_(rule_codes),
@@ -106,13 +106,13 @@ def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_U
     `entry` needs only an id and a recorded_at; `open_flag` is the rule's open flag when the
     caller already looked (None: there is none).
     """
-    flag = _open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
+    flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
     if flag is None:
         flag = _new_flag(patient, entry, match)
         if flag is not None:
             return flag
         # Another request opened it between our look and our insert.
-        flag = _open_flags(patient.id, [match.rule])[match.rule]
+        flag = open_flags(patient.id, [match.rule])[match.rule]
     _add_occurrence(patient, flag, entry, match)
     return flag
 

@@ -111,14 +111,19 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             .where(Entry.patient_id == patient.id))}
         stored = _stored_entries(patient)
         by_day = _contributions(stored)
-        for item in stored:
-            for match in rules.judge(item.plain, context, _history(item, by_day)):
-                if (item.id, match.rule) not in counted:
-                    flags.raise_flag(patient, _EntryRef(item.id, item.plain.recorded_at), match)
-            done += 1
-            if done % COMMIT_EVERY == 0:
-                db.session.commit()
-                progress(done, total)
+        # The run holds the patient's open flags itself: one read, and occurrences written in bulk.
+        open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
+        with db.session.no_autoflush:
+            for item in stored:
+                for match in rules.judge(item.plain, context, _history(item, by_day)):
+                    if (item.id, match.rule) not in counted:
+                        open_flags[match.rule] = flags.raise_flag(
+                            patient, _EntryRef(item.id, item.plain.recorded_at), match, open_flags.get(match.rule))
+                done += 1
+                if done % COMMIT_EVERY == 0:
+                    db.session.commit()
+                    open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
+                    progress(done, total)
         db.session.commit()
     progress(done, total)
     return {"patients": len(patients), "entries": done, "new_flags": _count(Flag) - flags_before,
