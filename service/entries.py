@@ -93,14 +93,49 @@ def record_batch(patient: Patient, items: list) -> list[dict]:
             results[index] = {"client_id": client_id, "status": "invalid", "errors": flatten_errors(error.messages)}
             continue
         valid.append((data["recorded_at"], index, raw, data))
-    for _, index, raw, data in sorted(valid, key=lambda item: (item[0], item[1])):
-        try:
-            entry, status = record_entry(patient, raw, data)
-            results[index] = {"client_id": str(data["client_id"]), "status": status, "entry": entry}
-        except Conflict as error:
-            results[index] = {"client_id": str(data["client_id"]), "status": "conflict",
-                              "errors": {"client_id": [error.detail]}}
+    valid.sort(key=lambda item: (item[0], item[1]))
+    try:
+        with db.session.begin_nested():
+            _store_together(patient, valid, results)
+    except sa.exc.IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        # Another request stored one of these client_ids meanwhile: take the items one by one.
+        for _, index, raw, data in valid:
+            results[index] = _one_of_batch(patient, raw, data)
     return results
+
+
+def _one_of_batch(patient: Patient, raw: dict, data: dict) -> dict:
+    try:
+        entry, status = record_entry(patient, raw, data)
+    except Conflict as error:
+        return {"client_id": str(data["client_id"]), "status": "conflict", "errors": {"client_id": [error.detail]}}
+    return {"client_id": str(data["client_id"]), "status": status, "entry": entry}
+
+
+def _store_together(patient: Patient, valid: list, results: list) -> None:
+    """Insert a batch's new entries at once and judge them in order, as one by one would have."""
+    from .flags import judge_in_order
+
+    client_ids = [data["client_id"] for _, _, _, data in valid]
+    known = {e.client_id: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.patient_id == patient.id, Entry.client_id.in_(client_ids)))}
+    new = []
+    for _, index, raw, data in valid:
+        hashed = body_hash(raw)
+        client_id = str(data["client_id"])
+        prior = known.get(data["client_id"])
+        if prior is not None:
+            results[index] = ({"client_id": client_id, "status": "duplicate", "entry": prior}
+                              if prior.body_hash == hashed else
+                              {"client_id": client_id, "status": "conflict", "errors": {"client_id": [CONFLICT]}})
+            continue
+        entry = known[data["client_id"]] = _build(patient, raw, data, hashed)
+        new.append(entry)
+        results[index] = {"client_id": client_id, "status": "created", "entry": entry}
+    if new:
+        judge_in_order(patient, new)
 
 
 def list_entries(patient: Patient, limit: int, cursor: str | None,

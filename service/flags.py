@@ -8,6 +8,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from . import clock, rules, webhooks
+from .daybook import DayBook
 from .db import is_unique_violation
 from .errors import Conflict, Invalid
 from .extensions import db
@@ -87,6 +88,26 @@ def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | 
     entry.flags = [raise_flag(patient, entry, match, found.get(match.rule)) for match in matches]
     db.session.flush()  # occurrences and flag updates go in together
     return entry.flags
+
+
+def judge_in_order(patient: Patient, entries: list[Entry]) -> None:
+    """Store new entries together and judge each in turn, seeing the ones before it, as one by one would."""
+    plain = [rules_entry(entry) for entry in entries]
+    windows = [rules.window(p) for p in plain]
+    # The stored days are read before the new entries go in, in one query for the whole span.
+    book = DayBook(history(patient.id, min(w[0] for w in windows), max(w[1] for w in windows), uuid.uuid4()))
+    db.session.add_all(entries)
+    db.session.flush()
+    context = patient_context(patient)
+    found = open_flags(patient.id, [rule.code for rule in rules.RULES])
+    with db.session.no_autoflush:
+        for entry, value in zip(entries, plain, strict=True):
+            entry.flags = []
+            for match in rules.judge(value, context, book.history(entry.id, entry.received_at, value)):
+                found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule))
+                entry.flags.append(found[match.rule])
+            book.add(entry.id, entry.received_at, value)
+    db.session.flush()
 
 
 def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:

@@ -1,6 +1,6 @@
 """Judging stored entries again with the current rules, in the order they were written.
 
-Each patient's entries are read once, in bulk, and their local days added up in memory, so
+Each patient's entries are read once, in bulk, and their local days added up in a day book, so
 re-evaluation costs the rules' own time per entry rather than a round of queries. An entry is
 judged with what the service had received when it first came in, as live judging did.
 """
@@ -15,6 +15,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from . import flags, rules
+from .daybook import DayBook
 from .extensions import db
 from .models import Dose, Entry, Flag, Occurrence, Patient
 
@@ -51,45 +52,6 @@ def _stored_entries(patient: Patient) -> list[_Stored]:
         note=row.note)) for row in rows]
 
 
-def _contributions(stored: list[_Stored]) -> dict[dt.date, list[tuple[_Stored, float, float, int | None, frozenset]]]:
-    """Index what each entry adds to each local day: baclofen, drinks, craving, substance names."""
-    by_day = defaultdict(list)
-    for item in stored:
-        entry = item.plain
-        mg_by_day: dict[dt.date, float] = defaultdict(float)
-        for dose in entry.doses:
-            mg_by_day[dose.local_date] += dose.amount_mg
-        for day, mg in mg_by_day.items():
-            if day != entry.local_date:
-                by_day[day].append((item, mg, 0.0, None, frozenset()))
-        by_day[entry.local_date].append((item, mg_by_day.get(entry.local_date, 0.0), entry.alcohol_drinks or 0.0,
-                                         entry.craving, frozenset(s.name for s in entry.substances)))
-    return by_day
-
-
-def _history(item: _Stored, by_day) -> dict[dt.date, rules.Day]:
-    """The other entries' days in the entry's window, as received by the time it came in."""
-    first, last = rules.window(item.plain)
-    days = {}
-    day = first
-    while day <= last:
-        mg = drinks = 0.0
-        craving, sedatives, seen = None, frozenset(), False
-        for other, other_mg, other_drinks, other_craving, names in by_day.get(day, ()):
-            if other.id == item.id or other.received_at > item.received_at:
-                continue
-            seen = True
-            mg += other_mg
-            drinks += other_drinks
-            if other_craving is not None and (craving is None or other_craving > craving):
-                craving = other_craving
-            sedatives |= names
-        if seen:
-            days[day] = rules.Day(baclofen_mg=mg, drinks=drinks, max_craving=craving, sedatives=sedatives)
-        day += dt.timedelta(days=1)
-    return days
-
-
 def reevaluate(patient_id: uuid.UUID | None = None,
                progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
     """Re-judge every stored entry (of one patient, or all); commit as it goes.
@@ -110,12 +72,14 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             sa.select(Occurrence.entry_id, Occurrence.rule).join(Entry, Entry.id == Occurrence.entry_id)
             .where(Entry.patient_id == patient.id))}
         stored = _stored_entries(patient)
-        by_day = _contributions(stored)
+        book = DayBook()
+        for item in stored:
+            book.add(item.id, item.received_at, item.plain)
         # The run holds the patient's open flags itself: one read, and occurrences written in bulk.
         open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
         with db.session.no_autoflush:
             for item in stored:
-                for match in rules.judge(item.plain, context, _history(item, by_day)):
+                for match in rules.judge(item.plain, context, book.history(item.id, item.received_at, item.plain)):
                     if (item.id, match.rule) not in counted:
                         open_flags[match.rule] = flags.raise_flag(
                             patient, _EntryRef(item.id, item.plain.recorded_at), match, open_flags.get(match.rule))

@@ -118,3 +118,37 @@ def test_a_batch_flags_the_entry_that_crossed_the_limit_when_written(clinician, 
     flag = only_flag(clinician, patient.id, "dose_above_prescribed")
     assert flag["entry_ids"] == [by_client[evening["client_id"]]["id"]]
     assert same_moment(flag["first_seen_at"], moment(1, hour=20))
+
+
+def test_a_batch_finds_what_posting_one_by_one_finds(app, clinician):
+    """Judged together or one by one, in recorded_at order, the same entries raise the same flags."""
+    import datetime as dt
+
+    from conftest import entry, make_patient
+
+    rx = {"daily_dose_mg": 60, "max_daily_mg": 90, "approach": "flexible"}
+    one, together = make_patient(clinician, prescription=rx), make_patient(clinician, prescription=rx)
+    start = dt.datetime.now(dt.timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=12)
+    bodies = []
+    for day in range(12):
+        at = start + dt.timedelta(days=day)
+        body = entry(recorded_at=at.isoformat(), doses=[{"amount_mg": 60 if day < 8 else 5}], craving=day % 10)
+        if day in (3, 4):
+            body["alcohol_drinks"] = 6
+        if day == 5:
+            body["symptoms"] = [{"code": "tremor", "severity": 2}, {"code": "sweating", "severity": 3}]
+        if day == 11:
+            body["symptoms"] = [{"code": "itching", "severity": 2}]
+            body["doses"].append({"amount_mg": 400})
+        bodies.append(body)
+    for body in bodies:
+        assert one.post("/entries", json=body).status_code == 201
+    answer = together.post("/entries/batch", json={"entries": list(reversed(bodies))})
+    assert {r["status"] for r in answer.json["results"]} == {"created"}
+
+    def flags_of(phone):
+        items = clinician.get(f"/flags?patient_id={phone.id}&limit=200").json["items"]
+        return sorted((f["rule"], f["severity"], f["occurrences"]) for f in items)
+
+    assert flags_of(one) == flags_of(together)
+    assert len(flags_of(one)) >= 3

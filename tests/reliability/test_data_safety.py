@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -21,12 +22,14 @@ def counts(app) -> dict:
                 for model in (Entry, Dose, Flag, Occurrence)}
 
 
-def test_a_failed_write_mid_batch_stores_nothing_and_the_retry_stores_all(app, clinician):
+@pytest.mark.parametrize("table", ["doses", "flag_occurrences"])
+def test_a_failed_write_mid_batch_stores_nothing_and_the_retry_stores_all(app, clinician, table):
+    """The batch's entries are written, then a later write fails: nothing of the batch remains."""
     phone = make_patient(clinician)
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
     bodies = [entry(recorded_at=(start + dt.timedelta(hours=n)).isoformat(), doses=[{"amount_mg": 10}],
                     alcohol_drinks=1) for n in range(10)]
-    with FailingWrites(app, "doses", allow=5):
+    with FailingWrites(app, table):
         answer = phone.post("/entries/batch", json={"entries": bodies})
     assert answer.status_code == 503
     assert answer.content_type == "application/problem+json"
