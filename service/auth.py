@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import g, request
+from sqlalchemy.orm import contains_eager
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .extensions import db
-from .models import AuditRecord, Clinician, ClinicianToken, Device, Flag, Patient
+from .models import AuditRecord, Clinician, ClinicianToken, Device, Flag, Patient, Prescription
 from .models.base import utcnow
 
 CLINICIAN_PREFIX = "bwc_"
@@ -69,11 +70,15 @@ def _identify(token: str) -> Caller | None:
         if row and hmac.compare_digest(row[0].token_hash, hashed):
             return Caller("clinician", clinician=row[1])
     elif token.startswith(PATIENT_PREFIX):
+        # The prescriptions come along: judging an entry needs them, and it saves a round trip.
         row = db.session.execute(
             sa.select(Device, Patient)
             .join(Patient, Patient.id == Device.patient_id)
+            .options(contains_eager(Patient.prescriptions))
+            .outerjoin(Prescription, Prescription.patient_id == Patient.id)
             .where(Device.token_hash == hashed, Device.revoked_at.is_(None))
-        ).first()
+            .order_by(Prescription.created_at)
+        ).unique().first()
         if row and hmac.compare_digest(row[0].token_hash, hashed):
             device, patient = row
             now = utcnow()

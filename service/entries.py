@@ -53,19 +53,26 @@ def _build(patient: Patient, raw: dict, data: dict, hashed: str) -> Entry:
     return entry
 
 
-def record_entry(patient: Patient, raw: dict, data: dict) -> tuple[Entry, str]:
+def record_entry(patient: Patient, raw: dict, data: dict, *, alone: bool = False) -> tuple[Entry, str]:
     """Store a parsed entry once per client_id and judge it; return it and `created` or `duplicate`.
 
-    Raises Conflict when the client_id was used with another body.
+    Raises Conflict when the client_id was used with another body. `alone` says the entry is the
+    request's only write, so a clash can roll the whole transaction back instead of a savepoint.
     """
     hashed = body_hash(raw)
     entry = _build(patient, raw, data, hashed)
     # Insert first: a new entry is the common case, and the unique index settles every race.
     try:
-        with db.session.begin_nested():
+        if alone:
             db.session.add(entry)
             db.session.flush()
+        else:
+            with db.session.begin_nested():
+                db.session.add(entry)
+                db.session.flush()
     except sa.exc.IntegrityError as error:
+        if alone:
+            db.session.rollback()
         existing = _existing(patient, data["client_id"]) if is_unique_violation(error) else None
         if existing is None:
             raise

@@ -37,7 +37,7 @@ class Entries(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
         """Log an entry; the answer carries its flags and what to do"""
-        entry, status = entries.record_entry(auth.current_patient(), request.get_json(), data)
+        entry, status = entries.record_entry(auth.current_patient(), request.get_json(), data, alone=True)
         if status == "duplicate":
             return flags.with_flags([entry])[0], 200
         return entry
