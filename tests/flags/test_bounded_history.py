@@ -116,3 +116,17 @@ def test_the_queue_costs_the_same_statements_for_few_or_many_flags(app, clinicia
     assert len(many_sql) == len(few_sql), (
         f"{len(few_sql)} statements to list 1 flag, {len(many_sql)} to list {len(listed[many.id])}:\n"
         + "\n".join(s.splitlines()[0][:120] for s in many_sql))
+
+
+def test_the_statements_of_one_entry_are_pinned(app, clinician):
+    """Token, entry, doses, history, open flags; one flag added to, one opened (in a savepoint): no N+1."""
+    phone = make_patient(clinician, prescription={"daily_dose_mg": 60, "max_daily_mg": 90, "approach": "flexible"})
+    post_entry(phone, entry(doses=[{"amount_mg": 20}], alcohol_drinks=1))  # opens alcohol_with_baclofen
+    body = entry(doses=[{"amount_mg": 20}, {"amount_mg": 20}], alcohol_drinks=2,
+                 symptoms=[{"code": "dizziness", "severity": 2}, {"code": "nausea", "severity": 2}],
+                 substances=[{"name": "lorazepam", "prescribed": True}], note="a long day")
+    statements = statements_of(app, lambda: post_entry(phone, body))
+    writes = [s for s in statements if not s.upper().startswith(("SELECT", "BEGIN", "COMMIT"))]
+    assert len(statements) <= 13, statements
+    assert len([s for s in statements if s.upper().startswith("SELECT")]) <= 3, statements
+    assert len(writes) <= 8, writes
