@@ -102,6 +102,12 @@ def open_flag_counts(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, 
     return counts
 
 
+def profile(patient: Patient) -> dict:
+    """Shape a patient for the patient's own app: no clinical context, no flag counts."""
+    return {"id": patient.id, "reference": patient.reference, "timezone": patient.timezone,
+            "treatment_start": patient.treatment_start, "prescription": current_prescription(patient)}
+
+
 def with_context(patient: Patient, counts: dict | None = None) -> dict:
     """Shape a patient for an answer: its fields, current prescription and open flags."""
     shaped = {name: getattr(patient, name) for name in ("id", "created_at") + CONTEXT_FIELDS}

@@ -22,4 +22,4 @@ blp = Blueprint("enroll", __name__, role="public", description="Enrolling a pati
 def enroll(data):
     """Enrol a device with a one-time code; the answer carries its token, shown once"""
     token, patient = enrollment.enroll(data["code"], data.get("device_name"))
-    return {"token": token, "patient": patients.with_context(patient)}
+    return {"token": token, "patient": patients.profile(patient)}

@@ -19,7 +19,7 @@ blp = Blueprint("me", __name__, role="patient", description="What the patient's 
 @blp.response(200, ProfileSchema)
 def me():
     """Show the patient's own profile and current prescription"""
-    return patients.with_context(auth.current_patient())
+    return patients.profile(auth.current_patient())
 
 
 @blp.route("/entries")
