@@ -106,6 +106,7 @@ def served(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(10)
 
 
