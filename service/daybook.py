@@ -26,16 +26,18 @@ class DayBook:
         mg_by_day: dict[dt.date, float] = defaultdict(float)
         for dose in entry.doses:
             mg_by_day[dose.local_date] += dose.amount_mg
+        key = entry_id.int  # ints compare much faster than UUIDs in the loop below
         for day, mg in mg_by_day.items():
             if day != entry.local_date:
-                self.added[day].append((entry_id, received_at, mg, 0.0, None, frozenset()))
+                self.added[day].append((key, received_at, mg, 0.0, None, frozenset()))
         self.added[entry.local_date].append(
-            (entry_id, received_at, mg_by_day.get(entry.local_date, 0.0), entry.alcohol_drinks or 0.0,
+            (key, received_at, mg_by_day.get(entry.local_date, 0.0), entry.alcohol_drinks or 0.0,
              entry.craving, frozenset(s.name for s in entry.substances)))
 
     def history(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> dict[dt.date, rules.Day]:
         """Return the days of the entry's window without it, as received by the time it came in."""
         first, last = rules.window(entry)
+        key = entry_id.int
         days = {}
         day = first
         while day <= last:
@@ -43,7 +45,7 @@ class DayBook:
             mg, drinks, craving, sedatives = base.baclofen_mg, base.drinks, base.max_craving, base.sedatives
             seen = day in self.base
             for other, other_received, other_mg, other_drinks, other_craving, names in self.added.get(day, ()):
-                if other == entry_id or other_received > received_at:
+                if other == key or other_received > received_at:
                     continue
                 seen = True
                 mg += other_mg

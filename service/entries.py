@@ -123,7 +123,7 @@ def _one_of_batch(patient: Patient, raw: dict, data: dict) -> dict:
 
 def _store_together(patient: Patient, valid: list, results: list) -> None:
     """Insert a batch's new entries at once and judge them in order, as one by one would have."""
-    from .flags import judge_in_order
+    from .flags import judge_in_order, stored_days
 
     client_ids = [data["client_id"] for _, _, _, data in valid]
     known = {e.client_id: e for e in db.session.scalars(
@@ -142,7 +142,19 @@ def _store_together(patient: Patient, valid: list, results: list) -> None:
         new.append(entry)
         results[index] = {"client_id": client_id, "status": "created", "entry": entry}
     if new:
-        judge_in_order(patient, new)
+        days = stored_days(patient, new)  # before the new entries are in
+        _insert_together(new)
+        judge_in_order(patient, new, days)
+
+
+def _insert_together(entries: list[Entry]) -> None:
+    """Insert entries and their doses in two bulk statements; the objects stay out of the session."""
+    entry_columns = [column.key for column in Entry.__table__.columns]
+    dose_columns = [column.key for column in Dose.__table__.columns if column.key != "id"]
+    db.session.execute(sa.insert(Entry), [{key: getattr(e, key) for key in entry_columns} for e in entries])
+    doses = [{**{key: getattr(d, key) for key in dose_columns}, "entry_id": e.id} for e in entries for d in e.doses]
+    if doses:
+        db.session.execute(sa.insert(Dose), doses)
 
 
 def list_entries(patient: Patient, limit: int, cursor: str | None,

@@ -90,24 +90,28 @@ def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | 
     return entry.flags
 
 
-def judge_in_order(patient: Patient, entries: list[Entry]) -> None:
-    """Store new entries together and judge each in turn, seeing the ones before it, as one by one would."""
-    plain = [rules_entry(entry) for entry in entries]
-    windows = [rules.window(p) for p in plain]
-    # The stored days are read before the new entries go in, in one query for the whole span.
-    book = DayBook(history(patient.id, min(w[0] for w in windows), max(w[1] for w in windows), uuid.uuid4()))
-    db.session.add_all(entries)
-    db.session.flush()
+def stored_days(patient: Patient, entries: list[Entry]) -> dict:
+    """Read the stored days that judging these not yet stored entries needs, in one query."""
+    windows = [rules.window(rules_entry(entry)) for entry in entries]
+    return history(patient.id, min(w[0] for w in windows), max(w[1] for w in windows), uuid.uuid4())
+
+
+def judge_in_order(patient: Patient, entries: list[Entry], days: dict) -> None:
+    """Judge stored entries in turn against `days` and the entries before each, as one by one would."""
+    book = DayBook(days)
     context = patient_context(patient)
     found = open_flags(patient.id, [rule.code for rule in rules.RULES])
+    pending: list[dict] = []
     with db.session.no_autoflush:
-        for entry, value in zip(entries, plain, strict=True):
+        for entry in entries:
+            value = rules_entry(entry)
             entry.flags = []
             for match in rules.judge(value, context, book.history(entry.id, entry.received_at, value)):
-                found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule))
+                found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule), pending)
                 entry.flags.append(found[match.rule])
             book.add(entry.id, entry.received_at, value)
     db.session.flush()
+    insert_pending(pending)
 
 
 def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
@@ -121,11 +125,13 @@ def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
 _LOOK_IT_UP = object()
 
 
-def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_UP) -> Flag:
+def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_UP,
+               pending: list | None = None) -> Flag:
     """Add the match to the rule's open flag, or open one.
 
     `entry` needs only an id and a recorded_at; `open_flag` is the rule's open flag when the
-    caller already looked (None: there is none).
+    caller already looked (None: there is none); with `pending`, occurrences added to existing
+    flags are collected there for one bulk insert instead of going into the session.
     """
     flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
     if flag is None:
@@ -134,7 +140,7 @@ def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_U
             return flag
         # Another request opened it between our look and our insert.
         flag = open_flags(patient.id, [match.rule])[match.rule]
-    _add_occurrence(patient, flag, entry, match)
+    _add_occurrence(patient, flag, entry, match, pending)
     return flag
 
 
@@ -161,13 +167,28 @@ def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None
     return flag
 
 
+def _occurrence_row(flag: Flag, entry: Entry, match: rules.Match) -> dict:
+    return {"flag_id": flag.id, "entry_id": entry.id, "rule": match.rule, "severity": match.severity,
+            "evidence": match.evidence, "recorded_at": entry.recorded_at, "matched_at": clock.now()}
+
+
 def _occurrence(flag: Flag, entry: Entry, match: rules.Match) -> Occurrence:
-    return Occurrence(flag_id=flag.id, entry_id=entry.id, rule=match.rule, severity=match.severity,
-                      evidence=match.evidence, recorded_at=entry.recorded_at, matched_at=clock.now())
+    return Occurrence(**_occurrence_row(flag, entry, match))
 
 
-def _add_occurrence(patient: Patient, flag: Flag, entry: Entry, match: rules.Match) -> None:
-    db.session.add(_occurrence(flag, entry, match))
+def insert_pending(pending: list) -> None:
+    """Insert collected occurrences in one statement (their flags are already stored)."""
+    if pending:
+        db.session.execute(sa.insert(Occurrence), pending)
+        pending.clear()
+
+
+def _add_occurrence(patient: Patient, flag: Flag, entry: Entry, match: rules.Match,
+                    pending: list | None = None) -> None:
+    if pending is None:
+        db.session.add(_occurrence(flag, entry, match))
+    else:
+        pending.append(_occurrence_row(flag, entry, match))
     flag.occurrences += 1
     flag.first_seen_at = min(flag.first_seen_at, entry.recorded_at)
     flag.last_seen_at = max(flag.last_seen_at, entry.recorded_at)

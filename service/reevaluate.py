@@ -77,17 +77,23 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             book.add(item.id, item.received_at, item.plain)
         # The run holds the patient's open flags itself: one read, and occurrences written in bulk.
         open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
+        pending: list[dict] = []
         with db.session.no_autoflush:
             for item in stored:
                 for match in rules.judge(item.plain, context, book.history(item.id, item.received_at, item.plain)):
                     if (item.id, match.rule) not in counted:
                         open_flags[match.rule] = flags.raise_flag(
-                            patient, _EntryRef(item.id, item.plain.recorded_at), match, open_flags.get(match.rule))
+                            patient, _EntryRef(item.id, item.plain.recorded_at), match, open_flags.get(match.rule),
+                            pending)
                 done += 1
                 if done % COMMIT_EVERY == 0:
+                    db.session.flush()
+                    flags.insert_pending(pending)
                     db.session.commit()
                     open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
                     progress(done, total)
+        db.session.flush()
+        flags.insert_pending(pending)
         db.session.commit()
     progress(done, total)
     return {"patients": len(patients), "entries": done, "new_flags": _count(Flag) - flags_before,
