@@ -130,10 +130,16 @@ def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_U
     """Add the match to the rule's open flag, or open one.
 
     `entry` needs only an id and a recorded_at; `open_flag` is the rule's open flag when the
-    caller already looked (None: there is none); with `pending`, occurrences added to existing
-    flags are collected there for one bulk insert instead of going into the session.
+    caller already looked (None: there is none). With `pending` (bulk work), occurrences are
+    collected there for one insert after the flags are flushed, and a new flag is written without
+    a savepoint of its own: a clash with another request fails the caller's whole unit instead.
     """
     flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
+    if flag is None and pending is not None:
+        flag = _make_flag(patient, entry, match)
+        db.session.add(flag)
+        pending.append(_occurrence_row(flag, entry, match))
+        return flag
     if flag is None:
         flag = _new_flag(patient, entry, match)
         if flag is not None:
@@ -144,7 +150,8 @@ def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_U
     return flag
 
 
-def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
+def _make_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag:
+    """Make a flag for a first match, with its push when it is urgent (the caller stores it)."""
     rule = rules.RULES_BY_CODE[match.rule]
     now = clock.now()
     urgent = match.severity == "urgent"
@@ -153,12 +160,18 @@ def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None
                 title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
                 occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,
                 created_at=now, urgent_at=now if urgent else None)
+    if urgent:
+        webhooks.record(flag, patient, "flag.urgent")
+    return flag
+
+
+def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
+    """Store a flag for a first match in a savepoint; None when another request just made it."""
     try:
         with db.session.begin_nested():
+            flag = _make_flag(patient, entry, match)
             db.session.add(flag)
             db.session.add(_occurrence(flag, entry, match))
-            if urgent:
-                webhooks.record(flag, patient, "flag.urgent")
             db.session.flush()
     except sa.exc.IntegrityError as error:
         if not is_unique_violation(error):
