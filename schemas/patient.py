@@ -7,7 +7,7 @@ from functools import lru_cache
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .base import AwareDateTime, Date, Number, PageArgs, Schema, StrictBoolean, String, page_schema
+from .base import AwareDateTime, Date, Number, Schema, StrictBoolean, String, page_schema
 
 
 # Files of the zoneinfo folder that are not IANA zones: "localtime" is the server's own zone.
@@ -126,10 +126,6 @@ class AuditRecordSchema(Schema):
 
 
 AuditPageSchema = page_schema(AuditRecordSchema, "AuditPageSchema")
-
-
-class PatientListArgs(PageArgs):
-    pass
 
 
 class EnrollSchema(Schema):

@@ -101,10 +101,6 @@ def require_role(role: str) -> None:
     g.caller = caller
 
 
-def caller() -> Caller:
-    return g.caller
-
-
 def current_clinician() -> Clinician:
     return g.caller.clinician
 

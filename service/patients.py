@@ -13,6 +13,7 @@ from .errors import Conflict
 from .extensions import db
 from .models import OPEN_STATUSES, Flag, Patient, Prescription
 from .pagination import page
+from .rules.model import in_effect
 
 CONTEXT_FIELDS = ("reference", "timezone", "treatment_start", "renal_impairment", "depression", "anxiety")
 
@@ -25,14 +26,6 @@ def current_prescription(patient: Patient) -> Prescription | None:
     """Return the prescription in effect on the patient's today (latest recorded wins a tie)."""
     today = local_today(patient)
     return in_effect(patient.prescriptions, today)
-
-
-def in_effect(prescriptions, day: dt.date) -> Prescription | None:
-    best = None
-    for rx in prescriptions:
-        if rx.effective_from <= day and (best is None or rx.effective_from >= best.effective_from):
-            best = rx
-    return best
 
 
 def _flush_unique(what: str) -> None:

@@ -17,6 +17,7 @@ from schemas.flag import SEVERITIES, STATUSES, FlagQueryArgs, ReviewCreateSchema
 
 from .. import auth, clock, entries, flags, patients, queue, summary
 from ..errors import Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from ..rules.model import in_effect
 from . import bp, chart, csrf, present, signin
 
 log = logging.getLogger(__name__)
@@ -247,7 +248,7 @@ def patient_page(patient_id):
     patient = auth.load_patient(patient_id)
     args = _load(EntryListArgs(), request.args)
     rows = summary.daily_summary(patient, CHART_DAYS)
-    drawn = chart.layout(rows, lambda day: present.max_mg(patients.in_effect(patient.prescriptions, day)))
+    drawn = chart.layout(rows, lambda day: present.max_mg(in_effect(patient.prescriptions, day)))
     items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
     return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
                            chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),

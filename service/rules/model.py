@@ -45,6 +45,16 @@ class Prescription:
     effective_from: dt.date
 
 
+def in_effect(prescriptions, day: dt.date):
+    """Return the prescription in effect on a local day: the latest started by then, the latest
+    recorded winning a tie. Works on anything with an `effective_from`, stored or plain."""
+    best = None
+    for rx in prescriptions:
+        if rx.effective_from <= day and (best is None or rx.effective_from >= best.effective_from):
+            best = rx
+    return best
+
+
 @dataclass(frozen=True)
 class PatientContext:
     treatment_start: dt.date
@@ -56,12 +66,8 @@ class PatientContext:
     prescriptions: tuple[Prescription, ...] = ()
 
     def prescription_on(self, day: dt.date) -> Prescription | None:
-        """Return the prescription in effect on a local day (the latest recorded wins a tie)."""
-        best = None
-        for rx in self.prescriptions:
-            if rx.effective_from <= day and (best is None or rx.effective_from >= best.effective_from):
-                best = rx
-        return best
+        """Return the prescription in effect on a local day."""
+        return in_effect(self.prescriptions, day)
 
 
 @dataclass(frozen=True)
