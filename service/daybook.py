@@ -20,6 +20,11 @@ class DayBook:
     def __init__(self, base: Mapping[dt.date, rules.Day] | None = None):
         self.base = dict(base or {})  # days as stored before the book was opened
         self.added: dict[dt.date, list] = defaultdict(list)
+        # Running totals of base and everything added, for the common question "what came before
+        # this new entry" (a batch judged in the order it is written): no scan of the day's entries.
+        self.totals: dict[dt.date, rules.Day] = {}
+        self.keys: set[int] = set()
+        self.latest: dt.datetime | None = None
 
     def add(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> None:
         """Add what an entry brings to each of its local days."""
@@ -29,10 +34,21 @@ class DayBook:
         key = entry_id.int  # ints compare much faster than UUIDs in the loop below
         for day, mg in mg_by_day.items():
             if day != entry.local_date:
-                self.added[day].append((key, received_at, mg, 0.0, None, frozenset()))
-        self.added[entry.local_date].append(
-            (key, received_at, mg_by_day.get(entry.local_date, 0.0), entry.alcohol_drinks or 0.0,
-             entry.craving, frozenset(s.name for s in entry.substances)))
+                self._add(day, (key, received_at, mg, 0.0, None, frozenset()))
+        self._add(entry.local_date, (key, received_at, mg_by_day.get(entry.local_date, 0.0),
+                                     entry.alcohol_drinks or 0.0, entry.craving,
+                                     frozenset(s.name for s in entry.substances)))
+        self.keys.add(key)
+        self.latest = received_at if self.latest is None else max(self.latest, received_at)
+
+    def _add(self, day: dt.date, item: tuple) -> None:
+        self.added[day].append(item)
+        _, _, mg, drinks, craving, names = item
+        day_so_far = self.totals.get(day) or self.base.get(day, _NOTHING)
+        if craving is None or (day_so_far.max_craving is not None and day_so_far.max_craving >= craving):
+            craving = day_so_far.max_craving
+        self.totals[day] = rules.Day(baclofen_mg=day_so_far.baclofen_mg + mg, drinks=day_so_far.drinks + drinks,
+                                     max_craving=craving, sedatives=day_so_far.sedatives | names)
 
     def history(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> dict[dt.date, rules.Day]:
         """Return the days of the entry's window without it, as received by the time it came in."""
@@ -40,6 +56,12 @@ class DayBook:
         key = entry_id.int
         days = {}
         day = first
+        if key not in self.keys and (self.latest is None or received_at >= self.latest):
+            while day <= last:  # everything in the book came in before this entry
+                if (found := self.totals.get(day) or self.base.get(day)) is not None:
+                    days[day] = found
+                day += dt.timedelta(days=1)
+            return days
         while day <= last:
             base = self.base.get(day, _NOTHING)
             mg, drinks, craving, sedatives = base.baclofen_mg, base.drinks, base.max_craving, base.sedatives

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -38,18 +39,22 @@ def _replay(existing: Entry, hashed: str) -> tuple[Entry, str]:
     return existing, "duplicate"
 
 
-def _build(patient: Patient, raw: dict, data: dict, hashed: str) -> Entry:
+def _rows(patient: Patient, raw: dict, data: dict, hashed: str) -> tuple[dict, list[dict]]:
+    """Return a parsed entry's row and its doses' rows, local days computed in the patient's zone."""
     zone = ZoneInfo(patient.timezone)
-    entry = Entry(
-        id=uuid.uuid4(), patient_id=patient.id, client_id=data["client_id"], body=raw, body_hash=hashed,
-        recorded_at=data["recorded_at"], local_date=data["recorded_at"].astimezone(zone).date(),
-        received_at=clock.now(), craving=data.get("craving"), alcohol_drinks=data.get("alcohol_drinks"),
-        symptoms=data.get("symptoms"), substances=data.get("substances"), note=data.get("note"))
-    entry.doses = [
-        Dose(patient_id=patient.id, amount_mg=d["amount_mg"], taken_at=d["taken_at"],
-             local_date=d["taken_at"].astimezone(zone).date())
-        for d in data.get("doses") or []
-    ]
+    row = {"id": uuid.uuid4(), "patient_id": patient.id, "client_id": data["client_id"], "body": raw,
+           "body_hash": hashed, "recorded_at": data["recorded_at"],
+           "local_date": data["recorded_at"].astimezone(zone).date(), "received_at": clock.now(),
+           "craving": data.get("craving"), "alcohol_drinks": data.get("alcohol_drinks"),
+           "symptoms": data.get("symptoms"), "substances": data.get("substances"), "note": data.get("note")}
+    doses = [{"entry_id": row["id"], "patient_id": patient.id, "amount_mg": d["amount_mg"], "taken_at": d["taken_at"],
+              "local_date": d["taken_at"].astimezone(zone).date()} for d in data.get("doses") or []]
+    return row, doses
+
+
+def _as_model(row: dict, doses: list[dict]) -> Entry:
+    entry = Entry(**row)
+    entry.doses = [Dose(**dose) for dose in doses]
     return entry
 
 
@@ -60,7 +65,8 @@ def record_entry(patient: Patient, raw: dict, data: dict, *, alone: bool = False
     request's only write, so a clash can roll the whole transaction back instead of a savepoint.
     """
     hashed = body_hash(raw)
-    entry = _build(patient, raw, data, hashed)
+    row, doses = _rows(patient, raw, data, hashed)
+    entry = _as_model(row, doses)
     # Insert first: a new entry is the common case, and the unique index settles every race.
     try:
         if alone:
@@ -77,9 +83,9 @@ def record_entry(patient: Patient, raw: dict, data: dict, *, alone: bool = False
         if existing is None:
             raise
         return _replay(existing, hashed)
-    from .flags import judge_entry
+    from .flags import judge_entry, plain_entry
 
-    judge_entry(patient, entry)
+    judge_entry(patient, entry, plain_entry(row, doses))
     return entry, "created"
 
 
@@ -122,39 +128,41 @@ def _one_of_batch(patient: Patient, raw: dict, data: dict) -> dict:
 
 
 def _store_together(patient: Patient, valid: list, results: list) -> None:
-    """Insert a batch's new entries at once and judge them in order, as one by one would have."""
-    from .flags import judge_in_order, stored_days
+    """Insert a batch's new entries at once and judge them in order, as one by one would have.
+
+    New entries never become ORM objects: their rows go in with two bulk statements, and the
+    answer is made from the same rows.
+    """
+    from .flags import Written, judge_in_order, plain_entry, stored_days
 
     client_ids = [data["client_id"] for _, _, _, data in valid]
-    known = {e.client_id: e for e in db.session.scalars(
+    known = {e.client_id: (e.body_hash, e) for e in db.session.scalars(
         sa.select(Entry).where(Entry.patient_id == patient.id, Entry.client_id.in_(client_ids)))}
-    new = []
+    rows, dose_rows, written, answers = [], [], [], []
     for _, index, raw, data in valid:
         hashed = body_hash(raw)
         client_id = str(data["client_id"])
         prior = known.get(data["client_id"])
         if prior is not None:
-            results[index] = ({"client_id": client_id, "status": "duplicate", "entry": prior}
-                              if prior.body_hash == hashed else
+            results[index] = ({"client_id": client_id, "status": "duplicate", "entry": prior[1]}
+                              if prior[0] == hashed else
                               {"client_id": client_id, "status": "conflict", "errors": {"client_id": [CONFLICT]}})
             continue
-        entry = known[data["client_id"]] = _build(patient, raw, data, hashed)
-        new.append(entry)
-        results[index] = {"client_id": client_id, "status": "created", "entry": entry}
-    if new:
-        days = stored_days(patient, new)  # before the new entries are in
-        _insert_together(new)
-        judge_in_order(patient, new, days)
-
-
-def _insert_together(entries: list[Entry]) -> None:
-    """Insert entries and their doses in two bulk statements; the objects stay out of the session."""
-    entry_columns = [column.key for column in Entry.__table__.columns]
-    dose_columns = [column.key for column in Dose.__table__.columns if column.key != "id"]
-    db.session.execute(sa.insert(Entry), [{key: getattr(e, key) for key in entry_columns} for e in entries])
-    doses = [{**{key: getattr(d, key) for key in dose_columns}, "entry_id": e.id} for e in entries for d in e.doses]
-    if doses:
-        db.session.execute(sa.insert(Dose), doses)
+        row, doses = _rows(patient, raw, data, hashed)
+        answer = SimpleNamespace(**row, doses=doses, flags=[])
+        known[data["client_id"]] = (hashed, answer)
+        rows.append(row)
+        dose_rows.extend(doses)
+        written.append(Written(row["id"], row["received_at"], plain_entry(row, doses)))
+        answers.append(answer)
+        results[index] = {"client_id": client_id, "status": "created", "entry": answer}
+    if rows:
+        days = stored_days(patient, written)  # before the new entries are in
+        db.session.execute(sa.insert(Entry.__table__), rows)
+        if dose_rows:
+            db.session.execute(sa.insert(Dose.__table__), dose_rows)
+        for answer, found in zip(answers, judge_in_order(patient, written, days)):
+            answer.flags = found
 
 
 def list_entries(patient: Patient, limit: int, cursor: str | None,

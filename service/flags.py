@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 import sqlalchemy as sa
 
@@ -21,15 +23,28 @@ CLOSING = {"resolve": "resolved", "dismiss": "dismissed"}
 # ------------------------------------------------------------------ judging
 
 
-def rules_entry(entry: Entry) -> rules.Entry:
-    """Turn a stored entry into the plain value the rules read."""
+@dataclass(frozen=True)
+class Written:
+    """A stored entry as judging reads it: its id, when it came in, and the values the rules read."""
+
+    id: uuid.UUID
+    received_at: dt.datetime
+    plain: rules.Entry
+
+    @property
+    def recorded_at(self) -> dt.datetime:
+        return self.plain.recorded_at
+
+
+def plain_entry(row: Mapping, doses: Iterable[Mapping]) -> rules.Entry:
+    """Turn an entry's columns and its doses' columns into the plain value the rules read."""
     return rules.Entry(
-        recorded_at=entry.recorded_at, local_date=entry.local_date, craving=entry.craving,
-        doses=tuple(rules.Dose(d.amount_mg, d.taken_at, d.local_date) for d in entry.doses),
-        alcohol_drinks=entry.alcohol_drinks,
-        symptoms=tuple(rules.Symptom(s["code"], s["severity"]) for s in entry.symptoms or ()),
-        substances=tuple(rules.Substance(s["name"], s["prescribed"]) for s in entry.substances or ()),
-        note=entry.note)
+        recorded_at=row["recorded_at"], local_date=row["local_date"], craving=row["craving"],
+        doses=tuple(rules.Dose(d["amount_mg"], d["taken_at"], d["local_date"]) for d in doses),
+        alcohol_drinks=row["alcohol_drinks"],
+        symptoms=tuple(rules.Symptom(s["code"], s["severity"]) for s in row["symptoms"] or ()),
+        substances=tuple(rules.Substance(s["name"], s["prescribed"]) for s in row["substances"] or ()),
+        note=row["note"])
 
 
 def patient_context(patient: Patient) -> rules.PatientContext:
@@ -79,39 +94,41 @@ def history(patient_id: uuid.UUID, first: dt.date, last: dt.date, leave_out: uui
     return {day: rules.Day(**values) for day, values in days.items()}
 
 
-def judge_entry(patient: Patient, entry: Entry, context: rules.PatientContext | None = None) -> list[Flag]:
-    """Judge a newly stored entry against every rule; open or add to a flag for each match."""
-    plain = rules_entry(entry)
+def judge_entry(patient: Patient, entry: Entry, plain: rules.Entry) -> list[Flag]:
+    """Judge a newly stored entry (`plain`: its values) against every rule; raise a flag per match."""
     first, last = rules.window(plain)
-    matches = rules.judge(plain, context or patient_context(patient), history(patient.id, first, last, entry.id))
+    matches = rules.judge(plain, patient_context(patient), history(patient.id, first, last, entry.id))
     found = open_flags(patient.id, [match.rule for match in matches]) if matches else {}
     entry.flags = [raise_flag(patient, entry, match, found.get(match.rule)) for match in matches]
     db.session.flush()  # occurrences and flag updates go in together
     return entry.flags
 
 
-def stored_days(patient: Patient, entries: list[Entry]) -> dict:
+def stored_days(patient: Patient, entries: list[Written]) -> dict:
     """Read the stored days that judging these not yet stored entries needs, in one query."""
-    windows = [rules.window(rules_entry(entry)) for entry in entries]
+    windows = [rules.window(entry.plain) for entry in entries]
     return history(patient.id, min(w[0] for w in windows), max(w[1] for w in windows), uuid.uuid4())
 
 
-def judge_in_order(patient: Patient, entries: list[Entry], days: dict) -> None:
-    """Judge stored entries in turn against `days` and the entries before each, as one by one would."""
+def judge_in_order(patient: Patient, entries: list[Written], days: dict) -> list[list[Flag]]:
+    """Judge stored entries in turn against `days` and the entries before each, as one by one
+    would; return the flags of each."""
     book = DayBook(days)
     context = patient_context(patient)
     found = open_flags(patient.id, [rule.code for rule in rules.RULES])
     pending: list[dict] = []
+    raised = []
     with db.session.no_autoflush:
         for entry in entries:
-            value = rules_entry(entry)
-            entry.flags = []
-            for match in rules.judge(value, context, book.history(entry.id, entry.received_at, value)):
+            mine = []
+            for match in rules.judge(entry.plain, context, book.history(entry.id, entry.received_at, entry.plain)):
                 found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule), pending)
-                entry.flags.append(found[match.rule])
-            book.add(entry.id, entry.received_at, value)
+                mine.append(found[match.rule])
+            raised.append(mine)
+            book.add(entry.id, entry.received_at, entry.plain)
     db.session.flush()
     insert_pending(pending)
+    return raised
 
 
 def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:

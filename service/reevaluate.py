@@ -6,10 +6,8 @@ judged with what the service had received when it first came in, as live judging
 """
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Callable
 
 import sqlalchemy as sa
@@ -22,34 +20,23 @@ from .models import Dose, Entry, Flag, Occurrence, Patient
 COMMIT_EVERY = 2000
 
 
-@dataclass(frozen=True)
-class _Stored:
-    id: uuid.UUID
-    received_at: dt.datetime
-    plain: rules.Entry
-
-
 def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def _stored_entries(patient: Patient) -> list[_Stored]:
+def _stored_entries(patient: Patient) -> list[flags.Written]:
     """Read a patient's entries and doses in two queries, oldest recorded first."""
     doses = defaultdict(list)
-    for entry_id, amount, taken_at, local_date in db.session.execute(
+    for dose in db.session.execute(
             sa.select(Dose.entry_id, Dose.amount_mg, Dose.taken_at, Dose.local_date)
-            .where(Dose.patient_id == patient.id).order_by(Dose.taken_at)):
-        doses[entry_id].append(rules.Dose(amount, taken_at, local_date))
+            .where(Dose.patient_id == patient.id).order_by(Dose.taken_at)).mappings():
+        doses[dose["entry_id"]].append(dose)
     rows = db.session.execute(
         sa.select(Entry.id, Entry.received_at, Entry.recorded_at, Entry.local_date, Entry.craving,
                   Entry.alcohol_drinks, Entry.symptoms, Entry.substances, Entry.note)
-        .where(Entry.patient_id == patient.id).order_by(Entry.recorded_at, Entry.id))
-    return [_Stored(row.id, row.received_at, rules.Entry(
-        recorded_at=row.recorded_at, local_date=row.local_date, craving=row.craving,
-        doses=tuple(doses.get(row.id, ())), alcohol_drinks=row.alcohol_drinks,
-        symptoms=tuple(rules.Symptom(s["code"], s["severity"]) for s in row.symptoms or ()),
-        substances=tuple(rules.Substance(s["name"], s["prescribed"]) for s in row.substances or ()),
-        note=row.note)) for row in rows]
+        .where(Entry.patient_id == patient.id).order_by(Entry.recorded_at, Entry.id)).mappings()
+    return [flags.Written(row["id"], row["received_at"], flags.plain_entry(row, doses.get(row["id"], ())))
+            for row in rows]
 
 
 def reevaluate(patient_id: uuid.UUID | None = None,
@@ -82,9 +69,8 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             for item in stored:
                 for match in rules.judge(item.plain, context, book.history(item.id, item.received_at, item.plain)):
                     if (item.id, match.rule) not in counted:
-                        open_flags[match.rule] = flags.raise_flag(
-                            patient, _EntryRef(item.id, item.plain.recorded_at), match, open_flags.get(match.rule),
-                            pending)
+                        open_flags[match.rule] = flags.raise_flag(patient, item, match, open_flags.get(match.rule),
+                                                                  pending)
                 done += 1
                 if done % COMMIT_EVERY == 0:
                     db.session.flush()
@@ -98,11 +84,3 @@ def reevaluate(patient_id: uuid.UUID | None = None,
     progress(done, total)
     return {"patients": len(patients), "entries": done, "new_flags": _count(Flag) - flags_before,
             "new_occurrences": _count(Occurrence) - occurrences_before}
-
-
-@dataclass(frozen=True)
-class _EntryRef:
-    """What a flag needs of an entry: its id and when it was recorded."""
-
-    id: uuid.UUID
-    recorded_at: dt.datetime

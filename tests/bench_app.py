@@ -32,8 +32,8 @@ def bare_blueprint() -> Blueprint:
             data = schema.load(raw)
         except ma.ValidationError as error:
             raise Invalid(flatten_errors(error.messages)) from None
-        # entries._build makes exactly the rows record_entry stores; sharing it keeps the two equal.
-        entry = entries._build(auth.current_patient(), raw, data, entries.body_hash(raw))
+        # The same rows and objects record_entry stores: sharing how they are made keeps the two equal.
+        entry = entries._as_model(*entries._rows(auth.current_patient(), raw, data, entries.body_hash(raw)))
         db.session.add(entry)
         db.session.flush()
         return {"id": str(entry.id), "client_id": str(entry.client_id)}, 201

@@ -130,3 +130,30 @@ def test_the_statements_of_one_entry_are_pinned(app, clinician):
     assert len(statements) <= 14, statements
     assert len([s for s in statements if s.upper().startswith("SELECT")]) <= 3, statements
     assert len(writes) <= 9, writes  # SQLite inserts the two doses one by one
+
+
+def test_a_batch_costs_the_same_statements_for_ten_entries_or_two_hundred(app, clinician):
+    """Entries that carry different fields (some craving only, some drinks, doses, symptoms or a
+    note) still go in together: one INSERT for the entries and one for the doses, whatever the size."""
+    def varied(days_ago: int, hour: int) -> dict:
+        kinds = [{"craving": 4}, {"doses": [{"amount_mg": 20}]}, {"alcohol_drinks": 1, "craving": 6},
+                 {"symptoms": [{"code": "nausea", "severity": 1}], "note": "a long day"},
+                 {"substances": [{"name": "lorazepam", "prescribed": True}], "doses": [{"amount_mg": 10}]}]
+        return entry_on(days_ago, hour=hour, **kinds[(days_ago + hour) % len(kinds)])
+
+    sizes = {}
+    for size in (10, 200):
+        patient = make_patient(clinician, prescription=RX_90)
+        bodies = [varied(1 + n // 8, 7 + n % 8 * 2) for n in range(size)]
+        results = {}
+
+        def send(patient=patient, bodies=bodies):
+            results["items"] = post_batch(patient, bodies)
+        sizes[size] = statements_of(app, send)
+        assert [r["status"] for r in results["items"]] == ["created"] * size
+
+    entry_inserts = [s for s in sizes[200] if s.upper().startswith("INSERT INTO ENTRIES")]
+    assert len(entry_inserts) == 1, entry_inserts
+    assert len(sizes[200]) == len(sizes[10]), (
+        f"{len(sizes[10])} statements for 10 entries, {len(sizes[200])} for 200:\n"
+        + "\n".join(s.splitlines()[0][:120] for s in sizes[200]))
