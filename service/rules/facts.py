@@ -98,6 +98,8 @@ class Facts:
 
     def reported_among(self, codes: Iterable[str], min_severity: int = 1) -> tuple[str, ...]:
         """Return the codes, in the order given, reported at `min_severity` or more."""
+        if not self.reported:  # most entries report no symptom, and every rule asks
+            return ()
         return tuple(code for code in codes if self.reported.get(code, 0) >= min_severity)
 
     def symptom_evidence(self, codes: Iterable[str]) -> dict:
