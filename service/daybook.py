@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import rules
 
@@ -22,9 +22,9 @@ class DayBook:
         self.added: dict[dt.date, list] = defaultdict(list)
         # Running totals of base and everything added, for the common question "what came before
         # this new entry" (a batch judged in the order it is written): no scan of the day's entries.
-        self.totals: dict[dt.date, rules.Day] = {}
-        self.keys: set[int] = set()
-        self.latest: dt.datetime | None = None
+        self._totals: dict[dt.date, rules.Day] = {}
+        self._keys: set[int] = set()
+        self._latest: dt.datetime | None = None
 
     def add(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> None:
         """Add what an entry brings to each of its local days."""
@@ -38,16 +38,16 @@ class DayBook:
         self._add(entry.local_date, (key, received_at, mg_by_day.get(entry.local_date, 0.0),
                                      entry.alcohol_drinks or 0.0, entry.craving,
                                      frozenset(s.name for s in entry.substances)))
-        self.keys.add(key)
-        self.latest = received_at if self.latest is None else max(self.latest, received_at)
+        self._keys.add(key)
+        self._latest = received_at if self._latest is None else max(self._latest, received_at)
 
     def _add(self, day: dt.date, item: tuple) -> None:
         self.added[day].append(item)
         _, _, mg, drinks, craving, names = item
-        day_so_far = self.totals.get(day) or self.base.get(day, _NOTHING)
+        day_so_far = self._totals.get(day) or self.base.get(day, _NOTHING)
         if craving is None or (day_so_far.max_craving is not None and day_so_far.max_craving >= craving):
             craving = day_so_far.max_craving
-        self.totals[day] = rules.Day(baclofen_mg=day_so_far.baclofen_mg + mg, drinks=day_so_far.drinks + drinks,
+        self._totals[day] = rules.Day(baclofen_mg=day_so_far.baclofen_mg + mg, drinks=day_so_far.drinks + drinks,
                                      max_craving=craving, sedatives=day_so_far.sedatives | names)
 
     def history(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> dict[dt.date, rules.Day]:
@@ -56,9 +56,9 @@ class DayBook:
         key = entry_id.int
         days = {}
         day = first
-        if key not in self.keys and (self.latest is None or received_at >= self.latest):
+        if key not in self._keys and (self._latest is None or received_at >= self._latest):
             while day <= last:  # everything in the book came in before this entry
-                if (found := self.totals.get(day) or self.base.get(day)) is not None:
+                if (found := self._totals.get(day) or self.base.get(day)) is not None:
                     days[day] = found
                 day += dt.timedelta(days=1)
             return days

@@ -136,7 +136,7 @@ def _store_together(patient: Patient, valid: list, results: list) -> None:
     from .flags import Written, judge_in_order, plain_entry, stored_days
 
     client_ids = [data["client_id"] for _, _, _, data in valid]
-    known = {e.client_id: (e.body_hash, e) for e in db.session.scalars(
+    known = {e.client_id: e for e in db.session.scalars(
         sa.select(Entry).where(Entry.patient_id == patient.id, Entry.client_id.in_(client_ids)))}
     rows, dose_rows, written, answers = [], [], [], []
     for _, index, raw, data in valid:
@@ -144,13 +144,13 @@ def _store_together(patient: Patient, valid: list, results: list) -> None:
         client_id = str(data["client_id"])
         prior = known.get(data["client_id"])
         if prior is not None:
-            results[index] = ({"client_id": client_id, "status": "duplicate", "entry": prior[1]}
-                              if prior[0] == hashed else
+            results[index] = ({"client_id": client_id, "status": "duplicate", "entry": prior}
+                              if prior.body_hash == hashed else
                               {"client_id": client_id, "status": "conflict", "errors": {"client_id": [CONFLICT]}})
             continue
         row, doses = _rows(patient, raw, data, hashed)
         answer = SimpleNamespace(**row, doses=doses, flags=[])
-        known[data["client_id"]] = (hashed, answer)
+        known[data["client_id"]] = answer
         rows.append(row)
         dose_rows.extend(doses)
         written.append(Written(row["id"], row["received_at"], plain_entry(row, doses)))
@@ -161,7 +161,7 @@ def _store_together(patient: Patient, valid: list, results: list) -> None:
         db.session.execute(sa.insert(Entry.__table__), rows)
         if dose_rows:
             db.session.execute(sa.insert(Dose.__table__), dose_rows)
-        for answer, found in zip(answers, judge_in_order(patient, written, days)):
+        for answer, found in zip(answers, judge_in_order(patient, written, days), strict=True):
             answer.flags = found
 
 

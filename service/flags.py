@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -34,6 +35,16 @@ class Written:
     @property
     def recorded_at(self) -> dt.datetime:
         return self.plain.recorded_at
+
+
+class Recorded(Protocol):
+    """What a flag keeps of an entry: which one it was and when it was recorded."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def recorded_at(self) -> dt.datetime: ...
 
 
 def plain_entry(row: Mapping, doses: Iterable[Mapping]) -> rules.Entry:
@@ -142,14 +153,14 @@ def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
 _LOOK_IT_UP = object()
 
 
-def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_UP,
+def raise_flag(patient: Patient, entry: Recorded, match: rules.Match, open_flag=_LOOK_IT_UP,
                pending: list | None = None) -> Flag:
     """Add the match to the rule's open flag, or open one.
 
-    `entry` needs only an id and a recorded_at; `open_flag` is the rule's open flag when the
-    caller already looked (None: there is none). With `pending` (bulk work), occurrences are
-    collected there for one insert after the flags are flushed, and a new flag is written without
-    a savepoint of its own: a clash with another request fails the caller's whole unit instead.
+    `open_flag` is the rule's open flag when the caller already looked (None: there is none).
+    With `pending` (bulk work), occurrences are collected there for one insert after the flags are
+    flushed, and a new flag is written without a savepoint of its own: a clash with another
+    request fails the caller's whole unit instead.
     """
     flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
     if flag is None and pending is not None:
@@ -167,7 +178,7 @@ def raise_flag(patient: Patient, entry, match: rules.Match, open_flag=_LOOK_IT_U
     return flag
 
 
-def _make_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag:
+def _make_flag(patient: Patient, entry: Recorded, match: rules.Match) -> Flag:
     """Make a flag for a first match, with its push when it is urgent (the caller stores it)."""
     rule = rules.RULES_BY_CODE[match.rule]
     now = clock.now()
@@ -182,7 +193,7 @@ def _make_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag:
     return flag
 
 
-def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None:
+def _new_flag(patient: Patient, entry: Recorded, match: rules.Match) -> Flag | None:
     """Store a flag for a first match in a savepoint; None when another request just made it."""
     try:
         with db.session.begin_nested():
@@ -197,12 +208,12 @@ def _new_flag(patient: Patient, entry: Entry, match: rules.Match) -> Flag | None
     return flag
 
 
-def _occurrence_row(flag: Flag, entry: Entry, match: rules.Match) -> dict:
+def _occurrence_row(flag: Flag, entry: Recorded, match: rules.Match) -> dict:
     return {"flag_id": flag.id, "entry_id": entry.id, "rule": match.rule, "severity": match.severity,
             "evidence": match.evidence, "recorded_at": entry.recorded_at, "matched_at": clock.now()}
 
 
-def _occurrence(flag: Flag, entry: Entry, match: rules.Match) -> Occurrence:
+def _occurrence(flag: Flag, entry: Recorded, match: rules.Match) -> Occurrence:
     return Occurrence(**_occurrence_row(flag, entry, match))
 
 
@@ -213,7 +224,7 @@ def insert_pending(pending: list) -> None:
         pending.clear()
 
 
-def _add_occurrence(patient: Patient, flag: Flag, entry: Entry, match: rules.Match,
+def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.Match,
                     pending: list | None = None) -> None:
     if pending is None:
         db.session.add(_occurrence(flag, entry, match))

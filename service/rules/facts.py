@@ -98,7 +98,7 @@ class Facts:
 
     def reported_among(self, codes: Iterable[str], min_severity: int = 1) -> tuple[str, ...]:
         """Return the codes, in the order given, reported at `min_severity` or more."""
-        if not self.reported:  # most entries report no symptom, and every rule asks
+        if not self.reported and min_severity > 0:  # most entries report none, and every rule asks
             return ()
         return tuple(code for code in codes if self.reported.get(code, 0) >= min_severity)
 

@@ -5,10 +5,12 @@ import datetime as dt
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from api_helpers import assert_invalid, names, rows, utc_now
 from conftest import entry
 
-from service.models import Entry
+from service.extensions import db
+from service.models import Dose, Entry
 
 
 def batch(patient, items):
@@ -145,3 +147,30 @@ def test_two_hundred_entries_is_the_most(patient):
 def test_a_bad_batch_is_422_and_stores_nothing(app, patient, body, field):
     assert_invalid(patient.post("/entries/batch", json=body), field)
     assert rows(app, Entry) == []
+
+
+@pytest.mark.parametrize("fields", [
+    {"craving": 4},  # no lists at all: SQL NULL, never JSON null, which the history query relies on
+    {"doses": [{"amount_mg": 20}, {"amount_mg": 10}], "alcohol_drinks": 1.5, "note": "after dinner",
+     "symptoms": [{"code": "nausea", "severity": 2}], "substances": [{"name": "diazepam", "prescribed": True}]},
+    {"symptoms": [], "substances": []},
+])
+def test_a_batch_stores_the_same_row_as_one_post(app, patient, fields):
+    alone = entry(**fields)
+    in_batch = dict(alone, client_id=str(uuid.uuid4()))
+    assert patient.post("/entries", json=alone).status_code == 201
+    assert batch(patient, [in_batch])[0]["status"] == "created"
+    columns = [c for c in Entry.__table__.columns if c.key not in ("id", "client_id", "body", "body_hash",
+                                                                   "received_at")]
+    with app.app_context():
+        stored = {}
+        for body in (alone, in_batch):
+            where = Entry.client_id == uuid.UUID(body["client_id"])
+            row = db.session.execute(sa.select(*columns, Entry.symptoms.is_(None).label("no_symptoms"),
+                                               Entry.substances.is_(None).label("no_substances")).where(where)).one()
+            doses = db.session.execute(sa.select(Dose.amount_mg, Dose.taken_at, Dose.local_date)
+                                       .join(Entry, Entry.id == Dose.entry_id).where(where)
+                                       .order_by(Dose.id)).all()
+            stored[body["client_id"]] = (row._asdict(), doses)
+    assert stored[alone["client_id"]] == stored[in_batch["client_id"]]
+    assert stored[alone["client_id"]][0]["no_symptoms"] is ("symptoms" not in fields)

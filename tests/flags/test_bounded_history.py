@@ -147,7 +147,7 @@ def test_a_batch_costs_the_same_statements_for_ten_entries_or_two_hundred(app, c
         bodies = [varied(1 + n // 8, 7 + n % 8 * 2) for n in range(size)]
         results = {}
 
-        def send(patient=patient, bodies=bodies):
+        def send(patient=patient, bodies=bodies, results=results):
             results["items"] = post_batch(patient, bodies)
         sizes[size] = statements_of(app, send)
         assert [r["status"] for r in results["items"]] == ["created"] * size

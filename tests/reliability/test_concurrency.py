@@ -9,9 +9,11 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import entry, make_patient
+from service import flags
 from service.extensions import db
 from service.models import Entry, Flag, Occurrence
 
@@ -59,9 +61,9 @@ def test_fifty_matching_entries_at_once_make_one_flag_with_every_occurrence(app,
     results = in_parallel([lambda b=b: call(f"{served}/api/v1/entries", phone.token, b) for b in bodies])
     assert [status for status, _ in results] == [201] * PARALLEL
     with app.app_context():
-        flags = db.session.scalars(sa.select(Flag).where(Flag.rule == "unprescribed_substance")).all()
-        assert len(flags) == 1
-        assert flags[0].occurrences == PARALLEL
+        found = db.session.scalars(sa.select(Flag).where(Flag.rule == "unprescribed_substance")).all()
+        assert len(found) == 1
+        assert found[0].occurrences == PARALLEL
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Occurrence)) == PARALLEL
 
 
@@ -88,3 +90,39 @@ def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician,
     assert created == 40
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 40
+
+
+# SQLite takes its write lock when a request begins, so no other request can store anything
+# between a batch's look-up of its client_ids and its insert: the race exists on PostgreSQL only.
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_a_batch_item_stored_meanwhile_by_another_request_is_a_duplicate(app, clinician, served, monkeypatch):
+    phone = make_patient(clinician)
+    assert phone.get("/entries").status_code == 200  # the phone was just seen: neither request writes its device
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    bodies = [entry(recorded_at=(start + dt.timedelta(minutes=n)).isoformat(), craving=n) for n in range(5)]
+    bodies.append(entry(substances=[{"name": "diazepam", "prescribed": False}]))
+    raced = bodies[2]
+    retried: list[int] = []
+    real_stored_days = flags.stored_days
+
+    def a_retry_lands_first(*args, **kwargs):
+        # The phone's retry of one item, over another connection, lands after the batch looked
+        # its client_ids up and before it inserts them.
+        if not retried:
+            racer = threading.Thread(target=lambda: retried.append(
+                call(f"{served}/api/v1/entries", phone.token, raced)[0]))
+            racer.start()
+            racer.join(30)
+        return real_stored_days(*args, **kwargs)
+
+    monkeypatch.setattr(flags, "stored_days", a_retry_lands_first)
+    answer = phone.post("/entries/batch", json={"entries": bodies})
+
+    assert retried == [201]
+    assert answer.status_code == 200, answer.get_json()
+    statuses = [r["status"] for r in answer.json["results"]]
+    assert statuses == ["created", "created", "duplicate", "created", "created", "created"]
+    assert [f["rule"] for f in answer.json["results"][5]["entry"]["flags"]] == ["unprescribed_substance"]
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Entry.client_id)).all()
+        assert sorted(map(str, stored)) == sorted(b["client_id"] for b in bodies)
