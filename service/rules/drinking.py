@@ -64,9 +64,11 @@ def alcohol_withdrawal(facts: Facts) -> Match | None:
 
 
 def persistent_craving(facts: Facts) -> Match | None:
-    """Strong craving on 3 of the last 7 days, this entry's included, after 4 weeks."""
-    craving = facts.entry.craving
-    if facts.day_of_treatment < WEEKS_4 or craving is None or craving < STRONG_CRAVING:
+    """Strong craving on 3 of the last 7 days, this entry's included, after 4 weeks.
+
+    Any entry of such a week matches, whatever it carries: a week of strong craving that
+    crosses day 28 is found by the first entry after it, even one with only a dose."""
+    if facts.day_of_treatment < WEEKS_4:
         return None
     days = [day for day in facts.days_before(6) if (facts.max_craving(day) or 0) >= STRONG_CRAVING]
     if len(days) < CRAVING_DAYS:
@@ -82,8 +84,9 @@ def persistent_craving(facts: Facts) -> Match | None:
 
 
 def continued_drinking(facts: Facts) -> Match | None:
-    """Two heavy drinking days in the last 7, after 4 weeks, on an entry that reports drinks."""
-    if facts.day_of_treatment < WEEKS_4 or (facts.entry.alcohol_drinks or 0) <= 0:
+    """Two heavy drinking days in the last 7, the entry's day included, after 4 weeks; any entry
+    of such a week matches."""
+    if facts.day_of_treatment < WEEKS_4:
         return None
     heavy_days = [day for day in facts.days_before(6) if facts.heavy_drinking_day(day)]
     if len(heavy_days) < HEAVY_DRINKING_DAYS:

@@ -64,6 +64,19 @@ def test_days_of_treatment_count_to_the_entry_own_day(clinician):
     assert flag["evidence"]["day_of_treatment"] == 28
 
 
+def test_a_week_of_craving_that_crosses_day_28_is_found_by_the_next_entry_whatever_it_carries(clinician):
+    patient = make_patient(clinician, treatment_start=(today() - dt.timedelta(days=28)).isoformat(),
+                           prescription=RX_90)
+    early = [post_entry(patient, entry_on(days_ago, hour=8, craving=8, alcohol_drinks=6)) for days_ago in (3, 2, 1)]
+    assert all(not {"persistent_craving", "continued_drinking"} & rules_of(e) for e in early)
+
+    # Day 28 of treatment: a dose and nothing else.
+    dose_only = post_entry(patient, entry(doses=[{"amount_mg": 20}]))
+
+    assert {"persistent_craving", "continued_drinking"} <= rules_of(dose_only)
+    assert len(only_flag(clinician, patient.id, "persistent_craving")["evidence"]["days"]) == 3
+
+
 def test_daily_totals_follow_the_patient_time_zone(clinician):
     zone = ZoneInfo("America/New_York")
     patient = make_patient(clinician, timezone="America/New_York", prescription=RX_90)

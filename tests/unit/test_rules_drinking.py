@@ -133,8 +133,15 @@ def test_persistent_craving_from_day_28_of_treatment(start, fires):
 
 
 @pytest.mark.parametrize("craving, fires", [(6, False), (7, True), (10, True), (None, False)])
-def test_persistent_craving_needs_strong_craving_in_the_entry(craving, fires):
+def test_persistent_craving_counts_the_entry_own_craving(craving, fires):
     assert severity("persistent_craving", entry(craving=craving), days=STRONG_DAYS) == ("moderate" if fires else None)
+
+
+def test_persistent_craving_on_any_entry_of_such_a_week():
+    # Strong craving on days 25-27 of treatment; on day 28 the patient logs a dose alone.
+    days = {-3: Day(max_craving=8), -2: Day(max_craving=8), -1: Day(max_craving=9)}
+    assert severity("persistent_craving", entry(doses=[20]), patient(start=-28), days=days) == "moderate"
+    assert severity("persistent_craving", entry(craving=3), days={**STRONG_DAYS, 0: Day(max_craving=9)}) == "moderate"
 
 
 @pytest.mark.parametrize(
@@ -187,9 +194,9 @@ def test_continued_drinking_2_heavy_days_among_the_last_7(heavy_day, fires):
 
 
 @pytest.mark.parametrize("drinks", [None, 0])
-def test_continued_drinking_only_on_an_entry_that_reports_drinks(drinks):
+def test_continued_drinking_on_any_entry_of_such_a_week(drinks):
     days = {-4: Day(drinks=6), -1: Day(drinks=6)}
-    assert severity("continued_drinking", entry(drinks=drinks, craving=2), days=days) is None
+    assert severity("continued_drinking", entry(drinks=drinks, craving=2), patient(start=-28), days=days) == "moderate"
 
 
 def test_continued_drinking_adds_the_entry_to_its_day():
