@@ -35,8 +35,8 @@ class Facts:
         note_words = {}
         for finding in notes.read_note(entry.note) if entry.note else ():
             note_words[finding.code] = finding.words
-            # The patient chose a severity in the app: keep it when it says more than the note.
-            reported[finding.code] = max(NOTE_SEVERITY, reported.get(finding.code, 0))
+            # A severity the patient chose in the app stands; the note only adds what is missing.
+            reported.setdefault(finding.code, NOTE_SEVERITY)
         return cls(entry, patient, history, _own_days(entry), reported, note_words)
 
     # -- the entry's days

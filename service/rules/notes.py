@@ -247,6 +247,9 @@ def _negated(before: list[str]) -> bool:
         word = before[i]
         if word in FIRST_PERSON:
             return False  # "didn't sleep, I'm confused": the patient starts a new statement
+        if word == "never" and before[i + 1 : i + 2] in (["been"], ["felt"]) and \
+                before[i + 2 : i + 3] in (["so"], ["this"], ["that"], ["more"]):
+            return False  # "never been so confused": a complaint made stronger, not denied
         if word in NEGATIONS or (word == "free" and before[i + 1 : i + 2] == ["of"]):
             return not any(w in _HEDGES for w in before[i + 1 :]) and (only_symptoms or not in_list)
         in_list = in_list or word in _LIST_MARKS

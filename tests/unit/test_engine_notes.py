@@ -32,8 +32,9 @@ def test_a_symptom_only_in_the_note_counts_with_severity_2(note_says):
     }
 
 
-@pytest.mark.parametrize("structured, counted", [(1, 2), (2, 2), (3, 3)])
-def test_the_structured_severity_wins_when_higher(note_says, structured, counted):
+@pytest.mark.parametrize("structured, counted", [(1, 1), (2, 2), (3, 3)])
+def test_a_symptom_also_reported_in_the_app_keeps_its_severity(note_says, structured, counted):
+    # Severity 2 is for a symptom found only in the note; the note still names its words.
     note_says(("confusion", "confused"))
     found = match("confusion", entry(symptoms={"confusion": structured}, note="so confused"))
     assert found.evidence["symptoms"] == {"confusion": counted}

@@ -118,6 +118,8 @@ FOUND_DESPITE_OTHER_WORDS = [
     ("I took my son to school and had a seizure", "seizure"),
     ("they think it was a seizure", "seizure"),
     ("didn't sleep well, hallucinating", "hallucinations"),
+    ("I have never been so confused", "confusion"),
+    ("never felt this confused in my life", "confusion"),
     ("not good, confused and dizzy", "confusion"),
     ("No seizures last week. Today I had a SEIZURE", "seizure"),
     ("no symptoms except wheezing", "difficulty_breathing"),
