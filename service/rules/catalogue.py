@@ -358,7 +358,7 @@ SYMPTOM_CODES: frozenset[str] = frozenset(code for code, _ in SYMPTOMS)
 # class names themselves (a patient may log "benzodiazepine" or "opioid" when unsure which one).
 SEDATIVES: tuple[str, ...] = (
     # benzodiazepines
-    "benzodiazepine",
+    "benzodiazepine", "benzo",
     "alprazolam", "Xanax",
     "bromazepam", "Lexotan", "Lexomil",
     "chlordiazepoxide", "Librium",
@@ -367,6 +367,9 @@ SEDATIVES: tuple[str, ...] = (
     "lorazepam", "Ativan", "Temesta",
     "oxazepam", "Serax", "Seresta",
     "temazepam", "Restoril",
+    # the other benzodiazepines patients are given
+    "clobazam", "Frisium", "clorazepate", "Tranxene", "estazolam", "flurazepam", "Dalmane",
+    "lormetazepam", "midazolam", "nitrazepam", "Mogadon", "prazepam", "triazolam", "Halcion",
     # z-drugs
     "zolpidem", "Ambien", "Stilnox",
     "zopiclone", "Imovane", "Zimovane",
@@ -381,6 +384,8 @@ SEDATIVES: tuple[str, ...] = (
     "buprenorphine", "Subutex", "Suboxone",
     "heroin", "heroine",  # patients often write it the French way
     "fentanyl",
+    "dihydrocodeine", "hydrocodone", "Vicodin", "Norco", "hydromorphone", "Dilaudid", "oxymorphone",
+    "pethidine", "meperidine", "Demerol", "tapentadol", "opium",
     # gabapentinoids
     "gabapentinoid",
     "gabapentin", "Neurontin",
@@ -389,10 +394,12 @@ SEDATIVES: tuple[str, ...] = (
     "promethazine", "Phenergan",
     "hydroxyzine", "Atarax", "Vistaril",
     "quetiapine", "Seroquel",
+    "diphenhydramine", "Benadryl", "doxylamine", "olanzapine", "Zyprexa", "chlorpromazine",
     # GHB / sodium oxybate
-    "GHB", "sodium oxybate", "Xyrem",
+    "GHB", "sodium oxybate", "oxybate", "Xyrem", "Xywav", "gamma-hydroxybutyrate", "gamma hydroxybutyrate",
     # barbiturates
-    "barbiturate", "phenobarbital", "butalbital", "secobarbital",
+    "barbiturate", "phenobarbital", "Luminal", "butalbital", "butabarbital", "secobarbital", "Seconal",
+    "pentobarbital", "Nembutal", "amobarbital", "Amytal",
 )
 
 
