@@ -7,7 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, web
+from . import config as settings
+from . import web
 
 
 def _secret_key(instance_path: str) -> str:
@@ -22,13 +23,13 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def create_app(config_overrides: dict | None = None) -> Flask:
-    """Make the Baclowatch app; `config_overrides` wins over the environment."""
+def create_app(config: dict | None = None) -> Flask:
+    """Make the Baclowatch app; `config` overrides the settings the environment gives."""
     app = Flask(__name__, instance_relative_config=True)
     app.json.sort_keys = False  # answers keep the order of their schemas
-    app.config.update(config.FIXED)
-    app.config.update(config.from_environment(app.instance_path))
-    app.config.update(config_overrides or {})
+    app.config.update(settings.FIXED)
+    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

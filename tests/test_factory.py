@@ -2,7 +2,8 @@ from service import create_app
 
 
 def test_config_overrides_the_environment(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "s"})
+    app = create_app(config={"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                             "SECRET_KEY": "s"})  # the keyword SPEC.md names
     assert app.testing
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
     assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
