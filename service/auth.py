@@ -56,6 +56,11 @@ def rate_key() -> str:
     token = _bearer()
     if token:
         return "token:" + digest(token)[:32]  # never the token itself in the counters' store
+    return address_key()
+
+
+def address_key() -> str:
+    """Count requests per client address, whatever they carry (enrollment needs no token)."""
     return "address:" + (request.remote_addr or "unknown")
 
 

@@ -57,6 +57,7 @@ def register_api(app: Flask) -> None:
     for module in (patients, flags, catalogue, enroll, me):
         # One budget per token (or address) across all the routes that share a setting.
         limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower(),
+                             key_func=getattr(module, "RATE_KEY", None),
                              deduct_when=getattr(module, "RATE_LIMIT_COUNTS", None))(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     api.register_blueprint(health.blp)  # SPEC names GET /healthz at the root; the API prefix has it too

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from schemas.patient import EnrolledSchema, EnrollSchema
 
-from .. import enrollment, patients
+from .. import auth, enrollment, patients
 from ..extensions import Blueprint
 
 RATE_LIMIT = "RATELIMIT_ENROLL"
+RATE_KEY = auth.address_key  # a made-up bearer header must not buy a fresh budget
 
 
 def RATE_LIMIT_COUNTS(response) -> bool:  # noqa: N802  (read by the API's limiter set-up)

@@ -47,6 +47,9 @@ def test_enroll_is_limited_per_address_with_retry_after(tmp_path):
     other_address = client.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"},
                                 environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other_address.status_code == 401, "another client address has its own budget"
+    with_made_up_tokens = [client.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"},
+                                       headers={"Authorization": f"Bearer made-up-{n}"}).status_code for n in range(3)]
+    assert with_made_up_tokens == [429] * 3, "a bearer header does not buy an address a fresh budget"
 
 
 def test_a_clinic_enrolling_many_phones_is_not_limited(tmp_path):
