@@ -89,6 +89,14 @@ def signature(secret: str, timestamp: int, body: str) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 3xx is an answer that did not take the event: following it would GET elsewhere
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post(event: WebhookEvent) -> str | None:
     """POST the event; return None when the receiver took it, else why not."""
     request = urllib.request.Request(current_app.config["BACLOWATCH_WEBHOOK_URL"], data=event.body.encode(),
@@ -100,7 +108,7 @@ def post(event: WebhookEvent) -> str | None:
     if secret:
         request.add_header("Baclowatch-Signature", signature(secret, int(time.time()), event.body))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
             return None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code}"
@@ -110,10 +118,11 @@ def post(event: WebhookEvent) -> str | None:
 
 
 def backoff(attempts: int) -> float:
-    """Seconds before the next try: exponential from the base, capped at an hour, with jitter."""
+    """Seconds before the next try: exponential from the base, capped at an hour, with jitter
+    that only ever adds (the first retry never comes before the base)."""
     base = float(current_app.config["WEBHOOK_BACKOFF_SECONDS"])
-    delay = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempts - 1))
-    return random.uniform(delay / 2, delay)
+    delay = base * 2 ** max(0, attempts - 1)
+    return min(MAX_BACKOFF_SECONDS, random.uniform(delay, delay * 1.25))
 
 
 def deliver(event: WebhookEvent) -> str:

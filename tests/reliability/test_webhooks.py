@@ -30,6 +30,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.port}/hooks/baclowatch"
         self.answer = 200
         self.received: list[dict] = []
+        self.followed: list[str] = []
         self.server = None
 
     def start(self):
@@ -40,6 +41,13 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 receiver.received.append({"headers": dict(self.headers), "body": body, "answer": receiver.answer})
                 self.send_response(receiver.answer)
+                if 300 <= receiver.answer < 400:
+                    self.send_header("Location", "/elsewhere")
+                self.end_headers()
+
+            def do_GET(self):  # where a redirect would lead
+                receiver.followed.append(self.path)
+                self.send_response(200)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -111,6 +119,11 @@ def test_urgent_flag_arrives_through_refusal_and_500(app, clinician, runner, rec
     assert len(receiver.received) == 1 and receiver.delivered() == []
     assert status(runner)["pending"] == 1
 
+    receiver.answer = 302  # a redirect did not take the event, and is not followed
+    work_once(runner)
+    assert len(receiver.received) == 2 and receiver.followed == []
+    assert status(runner)["oldest_pending"]["last_error"] == "HTTP 302"
+
     receiver.answer = 204
     work_once(runner)
     assert status(runner) == {"pending": 0, "delivered": 1, "failed": 0, "oldest_pending": None}
@@ -127,7 +140,7 @@ def test_urgent_flag_arrives_through_refusal_and_500(app, clinician, runner, rec
     assert {r["headers"]["Baclowatch-Event-Id"] for r in receiver.received} == {body["id"]}
 
     work_once(runner)  # nothing more to send
-    assert len(receiver.received) == 2
+    assert len(receiver.received) == 3  # the 500, the redirect, the delivery
 
 
 def test_events_exist_only_for_urgent_flags(app, clinician, receiver):
@@ -204,9 +217,9 @@ def test_backoff_grows_and_is_capped(app):
     with app.app_context():
         app.config["WEBHOOK_BACKOFF_SECONDS"] = 10
         delays = [webhooks.backoff(n) for n in range(1, 15)]
-        assert 5 <= delays[0] <= 10
-        assert 40 <= delays[3] <= 80
-        assert all(d <= 3600 for d in delays) and delays[-1] >= 1800
+        assert 10 <= delays[0] <= 12.5, "the first retry waits at least the base"
+        assert 80 <= delays[3] <= 100
+        assert all(d <= 3600 for d in delays) and delays[-1] == 3600
 
 
 def test_parallel_workers_never_deliver_one_event_twice(app, clinician, receiver, backend):
