@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -80,9 +81,13 @@ class AwareDateTime(fields.AwareDateTime):
         return value.astimezone(dt.timezone.utc).isoformat()
 
 
+# Python reads "20250105" and "2025-W01-1" as dates too; the contract says YYYY-MM-DD.
+CALENDAR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class Date(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not CALENDAR_DATE.fullmatch(value):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from service.clock import now
 from service.rules.catalogue import SYMPTOM_CODES
 
-from .base import AwareDateTime, Number, PageArgs, Schema, StrictBoolean, StrictInteger, String, page_schema
+from .base import CALENDAR_DATE, AwareDateTime, Number, PageArgs, Schema, StrictBoolean, StrictInteger, String, page_schema
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
 OLDEST = dt.timedelta(days=90)
@@ -128,7 +128,7 @@ class LocalBound(fields.Field):
     default_error_messages = {"invalid": "Give a date (YYYY-MM-DD) or a time with a UTC offset."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and len(value) == 10:
+        if isinstance(value, str) and CALENDAR_DATE.fullmatch(value):
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:

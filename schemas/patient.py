@@ -116,6 +116,7 @@ class DeviceSchema(Schema):
 
 class DeviceListSchema(Schema):
     items = fields.List(fields.Nested(DeviceSchema))
+    next_cursor = fields.String(allow_none=True, metadata={"description": "Always null: a patient has few devices"})
 
 
 class AuditRecordSchema(Schema):

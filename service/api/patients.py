@@ -95,7 +95,7 @@ def patient_summary(args, patient_id):
 @blp.response(200, DeviceListSchema)
 def patient_devices(patient_id):
     """List the patient's enrolled devices"""
-    return {"items": enrollment.list_devices(auth.load_patient(patient_id))}
+    return {"items": enrollment.list_devices(auth.load_patient(patient_id)), "next_cursor": None}
 
 
 @blp.route("/patients/<uuid:patient_id>/devices/<uuid:device_id>", methods=["DELETE"])

@@ -63,7 +63,9 @@ def test_the_trail_shows_at_clinician_action_and_path_newest_first(clinician, pa
 
 
 def test_deleting_a_device_is_in_the_trail(app, clinician, patient):
-    device = clinician.get(f"/patients/{patient.id}/devices").json["items"][0]["id"]
+    devices = clinician.get(f"/patients/{patient.id}/devices").json
+    assert devices["next_cursor"] is None  # a list like every other, in one page
+    device = devices["items"][0]["id"]
     before = len(trail(app, patient.id))
     assert clinician.delete(f"/patients/{patient.id}/devices/{device}").status_code == 204
     added = trail(app, patient.id)[before:]

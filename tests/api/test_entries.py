@@ -330,6 +330,7 @@ def test_an_empty_range_is_an_empty_list(clinician, paris_days):
 @pytest.mark.parametrize("query,field", [
     ({"from": "2026-13-01"}, "from"),
     ({"from": "2026-02-30"}, "from"),
+    ({"from": "2026-W01-1"}, "from"),
     ({"to": "yesterday"}, "to"),
     ({"from": "2026-01-01T08:00:00"}, "from"),  # a time without its offset
     ({"to": "9999-12-31T23:59:59-23:59"}, "to"),

@@ -86,6 +86,9 @@ def test_two_clinicians_may_use_the_same_reference(clinician, other_clinician):
     ("treatment_start", "05/01/2026"),
     ("treatment_start", "2026-01-05T00:00:00+00:00"),
     ("treatment_start", 20260105),
+    ("treatment_start", "20260105"),  # ISO 8601's basic form: dates are YYYY-MM-DD
+    ("treatment_start", "2026-W02-1"),
+    ("treatment_start", "2026-005"),
     ("renal_impairment", "yes"),
     ("depression", "true"),
     ("anxiety", 1),
@@ -190,6 +193,7 @@ def test_the_patient_sees_the_current_prescription(clinician, patient):
     ("approach", {"daily_dose_mg": 30, "max_daily_mg": 60}),
     ("max_daily_mg", {"daily_dose_mg": 30, "approach": "fixed"}),
     ("effective_from", {"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "fixed", "effective_from": "2026-13-01"}),
+    ("effective_from", {"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "fixed", "effective_from": "2026-W01-1"}),
     ("route", {"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "fixed", "route": "oral"}),
 ])
 def test_a_prescription_refuses_invalid_fields(clinician, field, body):
