@@ -19,9 +19,9 @@ def register_clinic(app: Flask) -> None:
         SESSION_COOKIE_PATH="/clinic/",  # the API never needs it: it takes bearer tokens
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        # Secure outside debug. Test apps are served over plain http://127.0.0.1 (the browser
-        # tests too), where a Secure cookie would never come back, so they go without it.
-        SESSION_COOKIE_SECURE=not (app.debug or app.testing),
+        # Secure outside debug, test apps included: browsers treat http://127.0.0.1 and
+        # localhost as secure origins, so the browser tests still get their cookie back.
+        SESSION_COOKIE_SECURE=not app.debug,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         # Only the clinic's forms carry CSRF tokens: the JSON API authenticates with bearer
         # tokens, which a browser never sends by itself, so the check is made by the clinic's

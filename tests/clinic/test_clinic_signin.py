@@ -38,7 +38,7 @@ def test_signing_in_opens_the_queue_with_a_safe_cookie(app, doctor):
     assert answer.status_code == 302 and answer.headers["Location"] == "/clinic/"
     cookie = cookie_header(answer)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/clinic/" in cookie
-    assert "Secure" not in cookie  # a test app is served over plain http (see register_clinic)
+    assert "Secure" in cookie  # outside debug, test apps included
     queue = browser.get("/clinic/")
     assert queue.status_code == 200
     assert "Signed in as Dr Test" in text(queue)
@@ -48,9 +48,12 @@ def test_signing_in_opens_the_queue_with_a_safe_cookie(app, doctor):
     assert queue.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_the_cookie_is_secure_outside_tests_and_debug(tmp_path):
+def test_the_cookie_is_secure_outside_debug(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "k"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    testing = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}", "SECRET_KEY": "k",
+                          "TESTING": True})
+    assert testing.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     debug = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'y.db'}", "SECRET_KEY": "k",
