@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from . import auth, clock
 from .errors import Conflict
 from .extensions import db
-from .models import OPEN_STATUSES, Flag, Patient, Prescription
+from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
 from .pagination import page
 from .rules.model import in_effect
 
@@ -59,13 +59,28 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
             Patient.clinician_id == patient.clinician_id, Patient.reference == data["reference"]))
         if taken:
             raise Conflict("You already have a patient with this reference.")
+    moved = "timezone" in data and data["timezone"] != patient.timezone
     for name in CONTEXT_FIELDS:
         if name in data:
             setattr(patient, name, data[name])
     _flush_unique("You already have a patient with this reference.")
+    if moved:
+        _days_in_new_zone(patient)
     if rx:
         add_prescription(patient, rx, clinician)
     return patient
+
+
+def _days_in_new_zone(patient: Patient) -> None:
+    """Put each stored entry and dose on its local day in the patient's new time zone, so that
+    daily totals, the summary and the rules follow the zone (a wrong zone set at enrolment, say)."""
+    zone = ZoneInfo(patient.timezone)
+    for model, moment in ((Entry, Entry.recorded_at), (Dose, Dose.taken_at)):
+        rows = db.session.execute(sa.select(model.id, moment, model.local_date).where(model.patient_id == patient.id))
+        changed = [{"id": id_, "local_date": day} for id_, at, old in rows
+                   if (day := at.astimezone(zone).date()) != old]
+        if changed:
+            db.session.execute(sa.update(model), changed)
 
 
 def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:

@@ -111,6 +111,22 @@ def test_the_summary_follows_a_change_of_time_zone(clinician, paris):
     assert items[-1]["date"] == local_today("Asia/Tokyo").isoformat()
 
 
+def test_stored_entries_move_to_their_day_in_the_new_time_zone(clinician, paris):
+    # 23:30 in Paris is 07:30 the next morning in Tokyo: the entry and its dose move a day on.
+    day = local_today(PARIS) - dt.timedelta(days=3)
+    written = local_time(PARIS, day, 23, 30)
+    stored = paris.post("/entries", json=entry(recorded_at=written, doses=[{"amount_mg": 10}], craving=9)).json
+    assert stored["local_date"] == day.isoformat()
+    assert clinician.patch(f"/patients/{paris.id}", json={"timezone": "Asia/Tokyo"}).status_code == 200
+
+    next_day = (day + dt.timedelta(days=1)).isoformat()
+    listed = clinician.get(f"/patients/{paris.id}/entries").json["items"]
+    assert [(e["local_date"], [d["local_date"] for d in e["doses"]]) for e in listed] == [(next_day, [next_day])]
+    rows = {r["date"]: r for r in summary(clinician, paris.id, days=7)["items"]}
+    assert rows[next_day]["baclofen_mg"] == 10 and rows[next_day]["max_craving"] == 9
+    assert rows[day.isoformat()]["baclofen_mg"] == 0 and rows[day.isoformat()]["max_craving"] is None
+
+
 def test_each_row_lists_its_flags_as_briefs(clinician, paris):
     paris.post("/entries", json=entry(doses=[{"amount_mg": 300}], alcohol_drinks=10, craving=10))
     for row in summary(clinician, paris.id, days=2)["items"]:
