@@ -20,11 +20,12 @@ class DayBook:
     def __init__(self, base: Mapping[dt.date, rules.Day] | None = None):
         self.base = dict(base or {})  # days as stored before the book was opened
         self.added: dict[dt.date, list] = defaultdict(list)
-        # Running totals of base and everything added, for the common question "what came before
-        # this new entry" (a batch judged in the order it is written): no scan of the day's entries.
+        # For each day: the running total of base and everything added, the entries in it and the
+        # latest of their arrivals. A day that all came in before the entry asked about, and does
+        # not hold that entry, is read from its total instead of adding its entries up again.
         self._totals: dict[dt.date, rules.Day] = {}
-        self._keys: set[int] = set()
-        self._latest: dt.datetime | None = None
+        self._keys: dict[dt.date, set[int]] = defaultdict(set)
+        self._latest: dict[dt.date, dt.datetime] = {}
 
     def add(self, entry_id: uuid.UUID, received_at: dt.datetime, entry: rules.Entry) -> None:
         """Add what an entry brings to each of its local days."""
@@ -38,12 +39,13 @@ class DayBook:
         self._add(entry.local_date, (key, received_at, mg_by_day.get(entry.local_date, 0.0),
                                      entry.alcohol_drinks or 0.0, entry.craving,
                                      frozenset(s.name for s in entry.substances)))
-        self._keys.add(key)
-        self._latest = received_at if self._latest is None else max(self._latest, received_at)
 
     def _add(self, day: dt.date, item: tuple) -> None:
         self.added[day].append(item)
-        _, _, mg, drinks, craving, names = item
+        key, received_at, mg, drinks, craving, names = item
+        self._keys[day].add(key)
+        latest = self._latest.get(day)
+        self._latest[day] = received_at if latest is None else max(latest, received_at)
         day_so_far = self._totals.get(day) or self.base.get(day, _NOTHING)
         if craving is None or (day_so_far.max_craving is not None and day_so_far.max_craving >= craving):
             craving = day_so_far.max_craving
@@ -56,26 +58,29 @@ class DayBook:
         key = entry_id.int
         days = {}
         day = first
-        if key not in self._keys and (self._latest is None or received_at >= self._latest):
-            while day <= last:  # everything in the book came in before this entry
-                if (found := self._totals.get(day) or self.base.get(day)) is not None:
-                    days[day] = found
-                day += dt.timedelta(days=1)
-            return days
         while day <= last:
-            base = self.base.get(day, _NOTHING)
-            mg, drinks, craving, sedatives = base.baclofen_mg, base.drinks, base.max_craving, base.sedatives
-            seen = day in self.base
-            for other, other_received, other_mg, other_drinks, other_craving, names in self.added.get(day, ()):
-                if other == key or other_received > received_at:
-                    continue
-                seen = True
-                mg += other_mg
-                drinks += other_drinks
-                if other_craving is not None and (craving is None or other_craving > craving):
-                    craving = other_craving
-                sedatives = sedatives | names
-            if seen:
-                days[day] = rules.Day(baclofen_mg=mg, drinks=drinks, max_craving=craving, sedatives=sedatives)
+            if day not in self._totals:
+                if day in self.base:
+                    days[day] = self.base[day]
+            elif key not in self._keys[day] and self._latest[day] <= received_at:
+                days[day] = self._totals[day]
+            elif (found := self._scan(day, key, received_at)) is not None:
+                days[day] = found
             day += dt.timedelta(days=1)
         return days
+
+    def _scan(self, day: dt.date, key: int, received_at: dt.datetime) -> rules.Day | None:
+        """Add up one day's entries but this one and those that came in after it."""
+        base = self.base.get(day, _NOTHING)
+        mg, drinks, craving, sedatives = base.baclofen_mg, base.drinks, base.max_craving, base.sedatives
+        seen = day in self.base
+        for other, other_received, other_mg, other_drinks, other_craving, names in self.added[day]:
+            if other == key or other_received > received_at:
+                continue
+            seen = True
+            mg += other_mg
+            drinks += other_drinks
+            if other_craving is not None and (craving is None or other_craving > craving):
+                craving = other_craving
+            sedatives = sedatives | names
+        return rules.Day(baclofen_mg=mg, drinks=drinks, max_craving=craving, sedatives=sedatives) if seen else None
