@@ -65,14 +65,16 @@ def queue_rows(answer) -> list[tuple[str, str]]:
     return QUEUE_ROW.findall(answer.get_data(as_text=True))
 
 
-def recorded(minutes_ago: int) -> str:
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes_ago)).isoformat()
+def recorded(seconds_ago: int) -> str:
+    # Seconds, not minutes: a test's entries then share the patient's local day unless it runs
+    # in the very seconds after a local midnight (minutes apart, they straddled Paris's for 5 min).
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds_ago)).isoformat()
 
 
-def log(phone: Caller, fields: dict, minutes_ago: int = 1) -> dict:
+def log(phone: Caller, fields: dict, seconds_ago: int = 1) -> dict:
     """Post an entry from the phone; return the stored entry with its flags."""
     body = entry(**copy.deepcopy(fields))
-    body["recorded_at"] = recorded(minutes_ago)
+    body["recorded_at"] = recorded(seconds_ago)
     for dose in body.get("doses", []):
         dose.setdefault("taken_at", body["recorded_at"])
     answer = phone.post("/entries", json=body)
@@ -89,8 +91,8 @@ def three_flags(clinician: Caller, reference: str | None = None) -> tuple[Caller
     phone = make_patient(clinician, reference=reference or f"P-{uuid.uuid4().hex[:6]}",
                          prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"})
     ids = {
-        "moderate": flag_id(log(phone, DRINKS_WITH_DOSE, minutes_ago=30), "alcohol_with_baclofen"),
-        "high": flag_id(log(phone, DIAZEPAM, minutes_ago=20), "unprescribed_substance"),
-        "urgent": flag_id(log(phone, SEIZURE, minutes_ago=10), "seizure_or_hallucinations"),
+        "moderate": flag_id(log(phone, DRINKS_WITH_DOSE, seconds_ago=30), "alcohol_with_baclofen"),
+        "high": flag_id(log(phone, DIAZEPAM, seconds_ago=20), "unprescribed_substance"),
+        "urgent": flag_id(log(phone, SEIZURE, seconds_ago=10), "seizure_or_hallucinations"),
     }
     return phone, ids

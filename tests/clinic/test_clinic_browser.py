@@ -52,7 +52,7 @@ def demo(app, client):
     assert result.exit_code == 0, result.output
     made = json.loads(result.output.strip().splitlines()[-1])
     clinician = Caller(client, made["clinician_token"], email=made["clinician_email"], password=made["password"])
-    log(Caller(client, made["patient_token"]), SEIZURE, minutes_ago=2)
+    log(Caller(client, made["patient_token"]), SEIZURE, seconds_ago=2)
     return clinician, made["patient_id"]
 
 

@@ -25,9 +25,9 @@ def phone(doctor):
     doctor.post(f"/patients/{made.id}/prescriptions", json={
         "daily_dose_mg": 40, "max_daily_mg": 80, "approach": "fixed",
         "effective_from": (dt.date.today() - dt.timedelta(days=10)).isoformat()})
-    log(made, {"doses": [{"amount_mg": 50}, {"amount_mg": 50}], "craving": 8}, minutes_ago=5)
-    log(made, {"craving": 2, "note": "Feeling calmer"}, minutes_ago=4)
-    log(made, SEIZURE, minutes_ago=3)
+    log(made, {"doses": [{"amount_mg": 50}, {"amount_mg": 50}], "craving": 8}, seconds_ago=5)
+    log(made, {"craving": 2, "note": "Feeling calmer"}, seconds_ago=4)
+    log(made, SEIZURE, seconds_ago=3)
     return made
 
 
@@ -111,7 +111,7 @@ def test_another_clinicians_patient_is_the_same_404_page_as_none(app, client, ph
 def test_entries_page_through_with_the_apis_cursor(doctor, browser):
     made = make_patient(doctor, reference="P-MANY")
     for n in range(3):
-        log(made, {"craving": n}, minutes_ago=10 - n)
+        log(made, {"craving": n}, seconds_ago=10 - n)
     first = text(browser.get(f"/clinic/patients/{made.id}?limit=2"))
     more = re.search(r'href="([^"]+)#entries-heading">Older entries', first)
     assert more
