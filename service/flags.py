@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from . import clock, rules, webhooks
 from .daybook import DayBook
@@ -142,11 +143,17 @@ def judge_in_order(patient: Patient, entries: list[Written], days: dict) -> list
     return raised
 
 
+# Built once, like the history: composing it per entry cost more than running it. Judging never
+# shows a flag's evidence or source, so they are read only if something asks for them.
+_OPEN_FLAGS = (sa.select(Flag)
+               .where(Flag.patient_id == sa.bindparam("patient_id", type_=sa.Uuid),
+                      Flag.rule.in_(sa.bindparam("rules", expanding=True)), Flag.status.in_(OPEN_STATUSES))
+               .options(defer(Flag.evidence), defer(Flag.source)).with_for_update())
+
+
 def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
     """Return the patient's open flags of these rules, locked for this transaction, in one query."""
-    found = db.session.scalars(
-        sa.select(Flag).where(Flag.patient_id == patient_id, Flag.rule.in_(rule_codes),
-                              Flag.status.in_(OPEN_STATUSES)).with_for_update())
+    found = db.session.scalars(_OPEN_FLAGS, {"patient_id": patient_id, "rules": list(rule_codes)})
     return {flag.rule: flag for flag in found}
 
 
