@@ -111,8 +111,10 @@ def judge_entry(patient: Patient, entry: Entry, plain: rules.Entry) -> list[Flag
     first, last = rules.window(plain)
     matches = rules.judge(plain, patient_context(patient), history(patient.id, first, last, entry.id))
     found = open_flags(patient.id, [match.rule for match in matches]) if matches else {}
-    entry.flags = [raise_flag(patient, entry, match, found.get(match.rule)) for match in matches]
-    db.session.flush()  # occurrences and flag updates go in together
+    pending: list[dict] = []
+    entry.flags = [raise_flag(patient, entry, match, found.get(match.rule), pending) for match in matches]
+    db.session.flush()  # the flags' changes, then their occurrences in one plain insert
+    insert_pending(pending)
     return entry.flags
 
 
@@ -134,7 +136,7 @@ def judge_in_order(patient: Patient, entries: list[Written], days: dict) -> list
         for entry in entries:
             mine = []
             for match in rules.judge(entry.plain, context, book.history(entry.id, entry.received_at, entry.plain)):
-                found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule), pending)
+                found[match.rule] = raise_flag(patient, entry, match, found.get(match.rule), pending, bulk=True)
                 mine.append(found[match.rule])
             raised.append(mine)
             book.add(entry.id, entry.received_at, entry.plain)
@@ -161,16 +163,17 @@ _LOOK_IT_UP = object()
 
 
 def raise_flag(patient: Patient, entry: Recorded, match: rules.Match, open_flag=_LOOK_IT_UP,
-               pending: list | None = None) -> Flag:
+               pending: list | None = None, *, bulk: bool = False) -> Flag:
     """Add the match to the rule's open flag, or open one.
 
     `open_flag` is the rule's open flag when the caller already looked (None: there is none).
-    With `pending` (bulk work), occurrences are collected there for one insert after the flags are
-    flushed, and a new flag is written without a savepoint of its own: a clash with another
-    request fails the caller's whole unit instead.
+    With `pending`, occurrences added to open flags are collected there for one insert after the
+    flags are flushed (`insert_pending`). With `bulk`, a new flag is written without a savepoint of
+    its own, its occurrence pending too: a clash with another request fails the caller's whole
+    unit instead.
     """
     flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
-    if flag is None and pending is not None:
+    if flag is None and bulk:
         flag = _make_flag(patient, entry, match)
         db.session.add(flag)
         pending.append(_occurrence_row(flag, entry, match))
@@ -227,7 +230,7 @@ def _occurrence(flag: Flag, entry: Recorded, match: rules.Match) -> Occurrence:
 def insert_pending(pending: list) -> None:
     """Insert collected occurrences in one statement (their flags are already stored)."""
     if pending:
-        db.session.execute(sa.insert(Occurrence), pending)
+        db.session.execute(sa.insert(Occurrence.__table__), pending)
         pending.clear()
 
 

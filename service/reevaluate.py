@@ -70,7 +70,7 @@ def reevaluate(patient_id: uuid.UUID | None = None,
                 for match in rules.judge(item.plain, context, book.history(item.id, item.received_at, item.plain)):
                     if (item.id, match.rule) not in counted:
                         open_flags[match.rule] = flags.raise_flag(patient, item, match, open_flags.get(match.rule),
-                                                                  pending)
+                                                                  pending, bulk=True)
                 done += 1
                 if done % COMMIT_EVERY == 0:
                     db.session.flush()
