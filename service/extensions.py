@@ -69,6 +69,10 @@ class Blueprint(flask_smorest.Blueprint):
 
             self.before_request(lambda: require_role(role))
 
+    def arguments(self, schema, *args, **kwargs):
+        # Given a class, webargs makes a new schema on every request: make it once here.
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def _prepare_problem_doc(self, doc, doc_info, *, method, **kwargs):
         responses = doc.setdefault("responses", {})
         statuses = list(PROBLEM_STATUSES_AUTH) if self.role != "public" else [429]
