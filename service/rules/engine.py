@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from service.rules import dosing, drinking, symptoms
-from service.rules.facts import Facts
+from service.rules.facts import HISTORY_DAYS, Facts
 from service.rules.model import Entry, History, Match, PatientContext
 
 # The rules that judge the entry and its days, in catalogue order (RULES).
@@ -30,8 +30,6 @@ CHECKS_OF_FINDINGS = (
     symptoms.mood_symptoms,
     symptoms.side_effect,
 )
-
-HISTORY_DAYS = 10  # the most days before the entry any rule reads
 
 
 def window(entry: Entry) -> tuple[dt.date, dt.date]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Mapping
 
 from service.rules import notes
@@ -11,6 +12,7 @@ from service.rules.model import Day, Entry, History, PatientContext
 
 HEAVY_DRINKING_DAY_DRINKS = 5  # standard drinks: 5 or more on one local day
 NOTE_SEVERITY = 2  # a symptom found only in a note counts as moderate
+HISTORY_DAYS = 10  # the most days before the entry any rule reads
 
 _NOTHING = Day()
 
@@ -57,7 +59,12 @@ class Facts:
 
     def days_before(self, first: int, last: int = 0) -> tuple[dt.date, ...]:
         """Return the local days from `first` days before the entry's day to `last` days before."""
-        return tuple(self.day - dt.timedelta(days=n) for n in range(first, last - 1, -1))
+        return self._days_back[first : last - 1 if last else None : -1]
+
+    @cached_property
+    def _days_back(self) -> tuple[dt.date, ...]:
+        # The entry's day and those before it, nearest first, computed once: every rule asks.
+        return tuple(self.day - dt.timedelta(days=n) for n in range(HISTORY_DAYS + 1))
 
     # -- one local day, this entry included
 
@@ -71,8 +78,8 @@ class Facts:
         return self.drinks(day) >= HEAVY_DRINKING_DAY_DRINKS
 
     def max_craving(self, day: dt.date) -> int | None:
-        cravings = [c for c in (self._stored(day).max_craving, self._own(day).max_craving) if c is not None]
-        return max(cravings, default=None)
+        stored, own = self._stored(day).max_craving, self._own(day).max_craving
+        return own if stored is None else stored if own is None else max(stored, own)
 
     def sedatives(self, day: dt.date) -> list[str]:
         """Return the sedatives taken on a day, by name, prescribed or not."""
