@@ -76,6 +76,10 @@ def _identify(token: str) -> Caller | None:
             return Caller("clinician", clinician=row[1])
     elif token.startswith(PATIENT_PREFIX):
         # The prescriptions come along: judging an entry needs them, and it saves a round trip.
+        # The patient's row is locked for the request (FOR NO KEY UPDATE on PostgreSQL; SQLite
+        # takes its write lock at BEGIN): a phone's requests, and a change of the patient's time
+        # zone, then take their turns, so two entries never wait on each other's flags and no
+        # entry is stored on a day of the zone being replaced.
         row = db.session.execute(
             sa.select(Device, Patient)
             .join(Patient, Patient.id == Device.patient_id)
@@ -83,6 +87,7 @@ def _identify(token: str) -> Caller | None:
             .outerjoin(Prescription, Prescription.patient_id == Patient.id)
             .where(Device.token_hash == hashed, Device.revoked_at.is_(None))
             .order_by(Prescription.created_at)
+            .with_for_update(of=Patient, key_share=True)
         ).unique().first()
         if row and hmac.compare_digest(row[0].token_hash, hashed):
             device, patient = row

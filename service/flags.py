@@ -150,6 +150,7 @@ def judge_in_order(patient: Patient, entries: list[Written], days: dict) -> list
 _OPEN_FLAGS = (sa.select(Flag)
                .where(Flag.patient_id == sa.bindparam("patient_id", type_=sa.Uuid),
                       Flag.rule.in_(sa.bindparam("rules", expanding=True)), Flag.status.in_(OPEN_STATUSES))
+               .order_by(Flag.rule)  # rows are locked in this order: always the same one
                .options(defer(Flag.evidence), defer(Flag.source)).with_for_update())
 
 

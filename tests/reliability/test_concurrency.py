@@ -8,11 +8,14 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from conftest import entry, make_patient
+from schemas.entry import EntryCreateSchema
+from service import entries as service_entries
 from service import flags
 from service.extensions import db
 from service.models import Entry, Flag, Occurrence
@@ -92,37 +95,72 @@ def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 40
 
 
-# SQLite takes its write lock when a request begins, so no other request can store anything
-# between a batch's look-up of its client_ids and its insert: the race exists on PostgreSQL only.
+# A phone's own requests take turns (its patient's row is locked for each), and SQLite lets one
+# writer in at a time, so only a writer outside those turns can store an item between a batch's
+# look-up of its client_ids and its insert: on PostgreSQL, another connection.
 @pytest.mark.parametrize("app", ["postgresql"], indirect=True)
-def test_a_batch_item_stored_meanwhile_by_another_request_is_a_duplicate(app, clinician, served, monkeypatch):
+def test_a_batch_item_stored_meanwhile_by_another_writer_is_a_duplicate(app, clinician, monkeypatch):
     phone = make_patient(clinician)
-    assert phone.get("/entries").status_code == 200  # the phone was just seen: neither request writes its device
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
     bodies = [entry(recorded_at=(start + dt.timedelta(minutes=n)).isoformat(), craving=n) for n in range(5)]
     bodies.append(entry(substances=[{"name": "diazepam", "prescribed": False}]))
     raced = bodies[2]
-    retried: list[int] = []
+    with app.app_context():
+        other_writer = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    stored_meanwhile: list = []
     real_stored_days = flags.stored_days
 
-    def a_retry_lands_first(*args, **kwargs):
-        # The phone's retry of one item, over another connection, lands after the batch looked
-        # its client_ids up and before it inserts them.
-        if not retried:
-            racer = threading.Thread(target=lambda: retried.append(
-                call(f"{served}/api/v1/entries", phone.token, raced)[0]))
-            racer.start()
-            racer.join(30)
-        return real_stored_days(*args, **kwargs)
+    def an_item_lands_first(patient, *args, **kwargs):
+        if not stored_meanwhile:
+            row, _ = service_entries._rows(patient, raced, EntryCreateSchema().load(raced),
+                                           service_entries.body_hash(raced))
+            with other_writer.connect() as conn:
+                conn.execute(sa.insert(Entry.__table__), row)
+            stored_meanwhile.append(row["id"])
+        return real_stored_days(patient, *args, **kwargs)
 
-    monkeypatch.setattr(flags, "stored_days", a_retry_lands_first)
-    answer = phone.post("/entries/batch", json={"entries": bodies})
+    monkeypatch.setattr(flags, "stored_days", an_item_lands_first)
+    try:
+        answer = phone.post("/entries/batch", json={"entries": bodies})
+    finally:
+        other_writer.dispose()
 
-    assert retried == [201]
     assert answer.status_code == 200, answer.get_json()
     statuses = [r["status"] for r in answer.json["results"]]
     assert statuses == ["created", "created", "duplicate", "created", "created", "created"]
+    assert answer.json["results"][2]["entry"]["id"] == str(stored_meanwhile[0])
     assert [f["rule"] for f in answer.json["results"][5]["entry"]["flags"]] == ["unprescribed_substance"]
     with app.app_context():
         stored = db.session.scalars(sa.select(Entry.client_id)).all()
         assert sorted(map(str, stored)) == sorted(b["client_id"] for b in bodies)
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_entries_matching_several_rules_at_once_never_deadlock(app, clinician, served):
+    """Each entry raises two flags; all arrive together. Locks are taken in one order, so every
+    entry is stored (no deadlock answered 503) and every occurrence counted."""
+    phone = make_patient(clinician, prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"})
+    bodies = [entry(symptoms=[{"code": "nausea", "severity": 2 + n % 2}],
+                    substances=[{"name": "diazepam", "prescribed": False}]) for n in range(24)]
+    results = in_parallel([lambda b=b: call(f"{served}/api/v1/entries", phone.token, b) for b in bodies])
+    assert [status for status, _ in results] == [201] * 24
+    with app.app_context():
+        for flag in db.session.scalars(sa.select(Flag)):
+            counted = db.session.scalar(sa.select(sa.func.count()).select_from(Occurrence)
+                                        .where(Occurrence.flag_id == flag.id))
+            assert flag.occurrences == counted == 24, flag.rule
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_an_entry_posted_while_the_time_zone_changes_lands_on_its_day_in_the_new_zone(app, clinician, served):
+    phone = make_patient(clinician, timezone="Europe/Paris")
+    written = dt.datetime.now(ZoneInfo("Europe/Paris")).replace(hour=23, minute=30, second=0, microsecond=0)
+    written -= dt.timedelta(days=2)
+    results = in_parallel([
+        lambda: call(f"{served}/api/v1/patients/{phone.id}", clinician.token, {"timezone": "Asia/Tokyo"}, "PATCH"),
+        *[lambda: call(f"{served}/api/v1/entries", phone.token, entry(recorded_at=written.isoformat(), craving=2))] * 4,
+    ])
+    assert [status for status, _ in results] == [200, 201, 201, 201, 201]
+    tokyo_day = written.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Entry.local_date))) == {tokyo_day}
