@@ -121,8 +121,9 @@ def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential from the base, capped at an hour, with jitter
     that only ever adds (the first retry never comes before the base)."""
     base = float(current_app.config["WEBHOOK_BACKOFF_SECONDS"])
-    delay = base * 2 ** max(0, attempts - 1)
-    return min(MAX_BACKOFF_SECONDS, random.uniform(delay, delay * 1.25))
+    delay = base * 2 ** max(0, attempts - 1) * random.uniform(1, 1.25)
+    # At the cap the jitter goes below it, so events failed together do not retry together.
+    return delay if delay <= MAX_BACKOFF_SECONDS else random.uniform(0.8, 1) * MAX_BACKOFF_SECONDS
 
 
 def deliver(event: WebhookEvent) -> str:
