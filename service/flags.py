@@ -160,20 +160,15 @@ def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
     return {flag.rule: flag for flag in found}
 
 
-_LOOK_IT_UP = object()
+def raise_flag(patient: Patient, entry: Recorded, match: rules.Match, open_flag: Flag | None,
+               pending: list, *, bulk: bool = False) -> Flag:
+    """Add the match to the rule's open flag (`open_flag`, from `open_flags`), or open one.
 
-
-def raise_flag(patient: Patient, entry: Recorded, match: rules.Match, open_flag=_LOOK_IT_UP,
-               pending: list | None = None, *, bulk: bool = False) -> Flag:
-    """Add the match to the rule's open flag, or open one.
-
-    `open_flag` is the rule's open flag when the caller already looked (None: there is none).
-    With `pending`, occurrences added to open flags are collected there for one insert after the
-    flags are flushed (`insert_pending`). With `bulk`, a new flag is written without a savepoint of
-    its own, its occurrence pending too: a clash with another request fails the caller's whole
-    unit instead.
+    Occurrences added to open flags are collected in `pending` for one insert after the flags are
+    flushed (`insert_pending`). With `bulk`, a new flag is written without a savepoint of its own,
+    its occurrence pending too: a clash with another request fails the caller's whole unit instead.
     """
-    flag = open_flags(patient.id, [match.rule]).get(match.rule) if open_flag is _LOOK_IT_UP else open_flag
+    flag = open_flag
     if flag is None and bulk:
         flag = _make_flag(patient, entry, match)
         db.session.add(flag)
@@ -235,12 +230,8 @@ def insert_pending(pending: list) -> None:
         pending.clear()
 
 
-def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.Match,
-                    pending: list | None = None) -> None:
-    if pending is None:
-        db.session.add(_occurrence(flag, entry, match))
-    else:
-        pending.append(_occurrence_row(flag, entry, match))
+def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.Match, pending: list) -> None:
+    pending.append(_occurrence_row(flag, entry, match))
     flag.occurrences += 1
     flag.first_seen_at = min(flag.first_seen_at, entry.recorded_at)
     flag.last_seen_at = max(flag.last_seen_at, entry.recorded_at)

@@ -64,6 +64,7 @@ from bench_app import BARE_PATH, make_app  # noqa: E402
 from service.entries import body_hash  # noqa: E402
 from service.extensions import db  # noqa: E402
 from service.models import Dose, Entry  # noqa: E402
+from throwaway_database import make_database  # noqa: E402
 
 API = "/api/v1"
 SECRET_KEY = "baclowatch-bench-secret"
@@ -167,15 +168,7 @@ class Database:
             server = server.set(drivername="postgresql+psycopg")  # psycopg 3 is the service's driver
         admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT",
                                  connect_args={"connect_timeout": 5})
-        name = f"baclowatch_bench_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-
+        name, drop = make_database(admin, "baclowatch_bench")
         say(f"made database {name} on {server.host}:{server.port or 5432}")
         return cls(server.set(database=name).render_as_string(hide_password=False), "postgresql", drop)
 

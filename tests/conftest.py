@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from service import create_app
+from throwaway_database import make_database
 from service.extensions import db
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -41,16 +42,7 @@ class Databases:
     def url(self, backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{self.tmp.mktemp('sqlite') / 'test.db'}"
-        admin = _postgres_or_skip()
-        name = f"baclowatch_test_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-
+        name, drop = make_database(_postgres_or_skip(), "baclowatch_test")
         self.cleanup.append(drop)
         return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
