@@ -111,6 +111,12 @@ class PageArgs(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=1000))
 
 
+class PatientSearchArgs(PageArgs):
+    """The clinic's patients list: a page, and a reference to look for."""
+
+    reference = String(load_default=None, validate=validate.Length(max=64))
+
+
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """Make the {"items": [...], "next_cursor": ...} schema of a list."""
     return type(name, (Schema,), {

@@ -70,6 +70,13 @@ class FlagQueryArgs(PageArgs):
     patient_id = fields.UUID(load_default=None)
 
 
+class QueueArgs(FlagQueryArgs):
+    """The clinic's review queue: the API's filters, plus a patient reference to look for and an order."""
+
+    reference = String(load_default=None, validate=validate.Length(max=64))
+    sort = String(load_default="severity", validate=validate.OneOf(["severity", "patient"]))
+
+
 class ReviewCreateSchema(Schema):
     action = String(required=True, validate=validate.OneOf(["acknowledge", "resolve", "dismiss"]))
     note = String(allow_none=True, validate=validate.Length(max=4000),

@@ -267,18 +267,36 @@ def with_flags(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
-def flags_by_day(patient: Patient, first: dt.date, last: dt.date) -> dict[dt.date, list[Flag]]:
-    """Return the flags with an occurrence on each local day of the range."""
-    found: dict[dt.date, list[Flag]] = defaultdict(list)
+@dataclass(frozen=True)
+class DayFlag:
+    """A flag as it stood on one local day: `severity` is the strongest of its matches that day,
+    not the flag's current severity (which only ever rises)."""
+
+    id: uuid.UUID
+    rule: str
+    rule_version: int
+    severity: str
+    status: str
+    title: str
+    guidance: str
+
+
+def flags_by_day(patient: Patient, first: dt.date, last: dt.date) -> dict[dt.date, list[DayFlag]]:
+    """Return the flags with an occurrence on each local day of the range, most severe that day first."""
+    strongest: dict[dt.date, dict[uuid.UUID, tuple[int, str, Flag]]] = defaultdict(dict)
     rows = db.session.execute(
-        sa.select(Entry.local_date, Flag)
+        sa.select(Entry.local_date, Occurrence.severity, Flag)
         .join(Occurrence, Occurrence.entry_id == Entry.id).join(Flag, Flag.id == Occurrence.flag_id)
         .where(Entry.patient_id == patient.id, Entry.local_date.between(first, last))
-        .order_by(Entry.local_date, Flag.severity_rank, Flag.rule))
-    for day, flag in rows:
-        if flag not in found[day]:  # several entries of a day may share a flag
-            found[day].append(flag)
-    return found
+        .options(defer(Flag.evidence), defer(Flag.source)))
+    for day, severity, flag in rows:
+        rank = QUEUE_RANK[severity]
+        seen = strongest[day].get(flag.id)
+        if seen is None or rank < seen[0]:  # several entries of a day may share a flag
+            strongest[day][flag.id] = (rank, severity, flag)
+    return {day: [DayFlag(flag.id, flag.rule, flag.rule_version, severity, flag.status, flag.title, flag.guidance)
+                  for _, severity, flag in sorted(found.values(), key=lambda item: (item[0], item[2].rule))]
+            for day, found in strongest.items()}
 
 
 def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:

@@ -92,8 +92,15 @@ def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:
     return rx
 
 
-def list_patients(limit: int, cursor: str | None) -> tuple[list[Patient], str | None]:
+def reference_contains(column: sa.ColumnElement, words: str) -> sa.ColumnElement:
+    """A patient reference containing `words`, whatever their case."""
+    return sa.func.lower(column).contains(words.strip().lower(), autoescape=True)
+
+
+def list_patients(limit: int, cursor: str | None, reference: str | None = None) -> tuple[list[Patient], str | None]:
     query = auth.patients_of_caller().options(selectinload(Patient.prescriptions))
+    if reference:
+        query = query.where(reference_contains(Patient.reference, reference))
     return page("patients", query, [Patient.created_at, Patient.id], descending=False,
                 limit=limit, cursor=cursor, key_of=lambda p: (p.created_at, p.id))
 

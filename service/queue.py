@@ -4,9 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from . import auth, flags
+from . import auth, flags, patients
 from .extensions import db
-from .models import Flag, Occurrence
+from .models import Flag, Occurrence, Patient
 from .pagination import page
 
 
@@ -30,18 +30,39 @@ def _entry_ids(flag_ids: list) -> dict:
 
 
 def list_flags(args: dict) -> tuple[list[dict], str | None]:
+    """One page of the caller's flags in the queue's order: by severity (urgent first, then the
+    longest waiting), or with `sort="patient"` by patient reference first. `reference` keeps the
+    flags of patients whose reference contains it."""
     query = auth.flags_of_caller().where(Flag.status == args["status"]).options(selectinload(Flag.reviews))
     if args.get("severity"):
         query = query.where(Flag.severity == args["severity"])
     if args.get("patient_id"):
         query = query.where(Flag.patient_id == args["patient_id"])
-    keys = [Flag.severity_rank, Flag.first_seen_at, Flag.id]
-    rows, cursor = page("flags", query, keys, descending=False, limit=args["limit"], cursor=args["cursor"],
-                        key_of=lambda row: (row[0].severity_rank, row[0].first_seen_at, row[0].id), rows=True)
+    if args.get("reference"):
+        query = query.where(patients.reference_contains(Patient.reference, args["reference"]))
+    if args.get("sort") == "patient":
+        kind, keys = "flags-by-patient", [Patient.reference, Flag.severity_rank, Flag.first_seen_at, Flag.id]
+
+        def key_of(row):
+            return row[1], row[0].severity_rank, row[0].first_seen_at, row[0].id
+    else:
+        kind, keys = "flags", [Flag.severity_rank, Flag.first_seen_at, Flag.id]
+
+        def key_of(row):
+            return row[0].severity_rank, row[0].first_seen_at, row[0].id
+    rows, cursor = page(kind, query, keys, descending=False, limit=args["limit"], cursor=args["cursor"],
+                        key_of=key_of, rows=True)
     ids = _entry_ids([flag.id for flag, _ in rows])
     for flag, _ in rows:
         auth.audit(flag.patient_id)
     return [_shape(flag, reference, ids[flag.id]) for flag, reference in rows], cursor
+
+
+def timezones(patient_ids: list) -> dict:
+    """Each patient's time zone, for showing a list's times in its own patients' local time."""
+    if not patient_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Patient.id, Patient.timezone).where(Patient.id.in_(set(patient_ids)))).all())
 
 
 def flag_detail(flag: Flag, reference: str) -> dict:

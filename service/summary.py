@@ -39,3 +39,31 @@ def daily_summary(patient: Patient, days: int) -> list[dict]:
     for row in rows.values():
         row["symptoms"] = [{"code": c, "severity": s} for c, s in sorted(row["symptoms"].items())]
     return list(rows.values())
+
+
+def recent_days(patients: list[Patient], days: int) -> dict:
+    """Return each patient's last `days` local days (ending with its today) as rows of
+    `date`, `max_craving` and `drinks`, oldest first, for all the patients in one query."""
+    windows = {p.id: local_today(p) - dt.timedelta(days=days - 1) for p in patients}
+    rows = {p.id: {windows[p.id] + dt.timedelta(days=n): {"date": windows[p.id] + dt.timedelta(days=n),
+                                                          "max_craving": None, "drinks": 0.0}
+                   for n in range(days)} for p in patients}
+    if patients:
+        found = db.session.execute(
+            sa.select(Entry.patient_id, Entry.local_date, sa.func.max(Entry.craving), sa.func.sum(Entry.alcohol_drinks))
+            .where(Entry.patient_id.in_(list(rows)), Entry.local_date >= min(windows.values()))
+            .group_by(Entry.patient_id, Entry.local_date))
+        for patient_id, day, craving, drinks in found:
+            row = rows[patient_id].get(day)
+            if row is not None:  # another patient's window reaches further back, or a day past today
+                row["max_craving"], row["drinks"] = craving, float(drinks or 0)
+    return {pid: list(days_of.values()) for pid, days_of in rows.items()}
+
+
+def last_entries(patient_ids: list) -> dict:
+    """Return when each patient's latest entry was recorded (patients without entries are left out)."""
+    if not patient_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Entry.patient_id, sa.func.max(Entry.recorded_at))
+        .where(Entry.patient_id.in_(patient_ids)).group_by(Entry.patient_id)).all())

@@ -177,3 +177,63 @@ def layout(rows: list[dict], max_on: Callable[[dt.date], float | None]) -> Chart
 def _steps(top: float, step: float) -> list[float]:
     count = int(round(top / step))
     return [step * n for n in range(count + 1)]
+
+
+# ------------------------------------------------------------------ the patients list's sparkline
+
+SPARK_SLOT, SPARK_HEIGHT = 8, 36
+SPARK_CRAVING_HEIGHT = 20  # craving 0-10 in the upper part ...
+SPARK_DRINKS_TOP, SPARK_DRINKS_HEIGHT = 24, 12  # ... drinks as small bars below it
+
+
+@dataclass(frozen=True)
+class SparkDay:
+    date: dt.date
+    x: float
+    craving: int | None
+    craving_y: float | None
+    drinks: float
+    drinks_y: float
+    drinks_height: float
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    days: tuple[SparkDay, ...]
+    craving_paths: tuple[str, ...]
+    description: str
+
+
+def _spark_words(days: list[dict]) -> str:
+    cravings = [row["max_craving"] for row in days if row["max_craving"] is not None]
+    drinking = [row["drinks"] for row in days if row["drinks"] > 0]
+    craving = (f"craving logged on {len(cravings)} days, highest {max(cravings)} of 10, last {cravings[-1]}"
+               if cravings else "no craving logged")
+    drinks = (f"drinks on {len(drinking)} days, {number(sum(drinking))} in all" if drinking else "no drinks")
+    return f"Last {len(days)} days: {craving}; {drinks}."
+
+
+def sparkline(rows: list[dict]) -> Sparkline:
+    """A small picture of a patient's last days (rows of `date`, `max_craving`, `drinks`, oldest
+    first): the day's highest craving as a line of points, drinks as bars, and the same in words."""
+    top_drinks, _ = nice_ceiling(max([row["drinks"] for row in rows] + [4]), most=2)
+    days = []
+    for n, row in enumerate(rows):
+        craving, drinks = row["max_craving"], row["drinks"]
+        height = SPARK_DRINKS_HEIGHT * drinks / top_drinks
+        days.append(SparkDay(
+            date=row["date"], x=n * SPARK_SLOT, craving=craving,
+            craving_y=None if craving is None else 2 + (SPARK_CRAVING_HEIGHT - 2) * (1 - craving / 10),
+            drinks=drinks, drinks_y=SPARK_DRINKS_TOP + SPARK_DRINKS_HEIGHT - height, drinks_height=height))
+    paths, run = [], []
+    for day in days + [None]:
+        if day is not None and day.craving is not None:
+            run.append(f"{day.x + SPARK_SLOT / 2:g},{day.craving_y:g}")
+            continue
+        if len(run) > 1:
+            paths.append(" ".join(run))
+        run = []
+    return Sparkline(width=SPARK_SLOT * len(days), height=SPARK_HEIGHT, days=tuple(days),
+                     craving_paths=tuple(paths), description=_spark_words(rows))

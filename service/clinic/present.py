@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from ..models import OPEN_STATUSES
 from ..patients import local_today
+from ..rules import catalogue
 from ..rules.catalogue import SYMPTOMS
 from . import bp
 
 SYMPTOM_LABELS = dict(SYMPTOMS)
-SYMPTOM_SEVERITY = {1: "mild", 2: "moderate", 3: "severe"}
+# A symptom's severity is a number of 3, never "moderate" or "severe": those words are the flags'.
+SYMPTOM_SCALE = 3
 SEVERITY_SYMBOL = {"urgent": "▲", "high": "◆", "moderate": "●"}
 # Words a clinician reads for the evidence keys the rules write; any other key is spelt out.
 UNITS = {"_mg": " (mg)", "_days": " (days)"}
@@ -101,21 +103,50 @@ def _day_line(item: dict) -> str:
 def symptom(code: str, severity: int | None = None) -> str:
     words = code.replace("_", " ")
     if severity is not None:
-        words += f" ({SYMPTOM_SEVERITY.get(severity, severity)})"
+        words += f" (symptom severity {severity} of {SYMPTOM_SCALE})"
     return words
 
 
+def zone_name(shown: dt.datetime) -> str:
+    """The zone's abbreviation (CET, EST), or its offset from UTC where it has none (UTC-03:00)."""
+    name = shown.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = shown.utcoffset() or dt.timedelta(0)
+    sign = "+" if offset >= dt.timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 @bp.app_template_filter("local")
-def local(moment: dt.datetime | None, timezone: str | None = None, zone: bool = True,
-          day: dt.date | None = None) -> str:
-    """A moment in the patient's time zone (or UTC); the time alone when it falls on `day`."""
+def local(moment: dt.datetime | None, timezone: str | None = None, day: dt.date | None = None) -> str:
+    """A moment in the patient's time zone, the zone named; the time alone when it falls on `day`.
+
+    Every page shows times this one way: the patient's local time, as the patient lived it.
+    """
     if moment is None:
         return "—"
     shown = moment.astimezone(ZoneInfo(timezone or "UTC"))
     text = f"{shown:%H:%M}" if shown.date() == day else f"{shown:%Y-%m-%d %H:%M}"
-    if zone:
-        text += " UTC" if not timezone or timezone == "UTC" else f" {shown.tzname()}"
-    return text
+    return f"{text} {zone_name(shown)}"
+
+
+@bp.app_template_filter("waited")
+def waited(since: dt.datetime, now: dt.datetime) -> str:
+    """How long since `since`, in the largest whole unit: "under 1 min", "45 min", "3 h", "2 d"."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 60:
+        return "under 1 min"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+@bp.app_template_filter("document_title")
+def document_title(document: str) -> str:
+    return catalogue.document_title(document)
 
 
 @bp.app_template_filter("mg")
@@ -131,6 +162,25 @@ def num(amount) -> str:
 @bp.app_template_global()
 def severity_symbol(severity: str) -> str:
     return SEVERITY_SYMBOL.get(severity, "")
+
+
+# The three reviews look and read differently: resolving is not dismissing.
+ACTION_SYMBOL = {"acknowledge": "", "resolve": "✓", "dismiss": "✕"}
+ACTION_HINT = {
+    "acknowledge": "You have seen it; it stays in the queue until resolved or dismissed.",
+    "resolve": "The warning sign was real and has been dealt with.",
+    "dismiss": "Not a real concern (a mistaken entry, say); say why in the note.",
+}
+
+
+@bp.app_template_global()
+def action_symbol(action: str) -> str:
+    return ACTION_SYMBOL.get(action, "")
+
+
+@bp.app_template_global()
+def action_hint(action: str) -> str:
+    return ACTION_HINT.get(action, "")
 
 
 @bp.app_template_filter("past")

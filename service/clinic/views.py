@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import Response, flash, g, redirect, render_template, request, session, url_for
@@ -11,9 +12,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from schemas.base import PageArgs
+from schemas.base import PatientSearchArgs
 from schemas.entry import EntryListArgs
-from schemas.flag import SEVERITIES, STATUSES, FlagQueryArgs, ReviewCreateSchema
+from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
 from .. import auth, clock, entries, flags, patients, queue, summary
 from ..errors import Conflict, Invalid, NotFound, ServiceError, flatten_errors
@@ -23,6 +24,7 @@ from . import bp, chart, csrf, present, signin
 log = logging.getLogger(__name__)
 
 CHART_DAYS = 28
+SPARK_DAYS = 14
 PUBLIC = {"clinic.sign_in", "clinic.static"}  # every other page needs a signed-in clinician
 REVIEWED = {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -187,19 +189,23 @@ def _patient_choices() -> list:
 
 @bp.get("/")
 def queue_page():
-    args = _load(FlagQueryArgs(), request.args)
+    args = _load(QueueArgs(), request.args)
     items, next_cursor = queue.list_flags(args)
-    filters = {name: args.get(name) for name in ("status", "severity", "patient_id")}
+    filters = {name: args.get(name) for name in ("status", "severity", "patient_id", "reference", "sort")}
     return render_template("clinic/queue.html", flags=items, next_cursor=next_cursor, filters=filters,
                            statuses=STATUSES, severities=SEVERITIES, patients=_patient_choices(),
+                           timezones=queue.timezones([f["patient_id"] for f in items]), now=clock.now(),
                            here=request.full_path.rstrip("?"))
 
 
 def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: str = "", back: str | None = None):
     detail = queue.flag_detail(*found)
-    patient = auth.load_patient(detail["patient_id"])  # its time zone, for the times shown
+    patient = auth.load_patient(detail["patient_id"])  # its time zone and clinical context
+    last_day = detail["last_seen_at"].astimezone(ZoneInfo(patient.timezone)).date()
     return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
-                           back=back, actions=present.actions_for(detail["status"])), status
+                           back=back, actions=present.actions_for(detail["status"]), now=clock.now(),
+                           context=patients.with_context(patient), last_day=last_day,
+                           prescription_then=in_effect(patient.prescriptions, last_day)), status
 
 
 @bp.get("/flags/<uuid:flag_id>")
@@ -224,9 +230,11 @@ def review(flag_id):
     except Conflict as error:
         return _render_flag(found, status=409, errors={"body": [error.detail]}, note=note, back=back)
     flash(f"{REVIEWED[data['action']]}: {reviewed['title']} ({reviewed['patient_reference']}).", "success")
+    # The form posts to ...#review so that a refusal shows at the form; a redirect names its own
+    # fragment, or the browser would carry #review over to the page it is sent to.
     if data["action"] == "acknowledge":
-        return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back))
-    return redirect(back or url_for("clinic.queue_page"))
+        return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back, _anchor="main"))
+    return redirect((back or url_for("clinic.queue_page")) + "#main")
 
 
 # ------------------------------------------------------------------ patients
@@ -234,13 +242,17 @@ def review(flag_id):
 
 @bp.get("/patients")
 def patients_page():
-    args = _load(PageArgs(), request.args)
-    items, next_cursor = patients.list_patients(args["limit"], args["cursor"])
-    counts = patients.open_flag_counts([p.id for p in items])
+    args = _load(PatientSearchArgs(), request.args)
+    items, next_cursor = patients.list_patients(args["limit"], args["cursor"], args["reference"])
+    ids = [p.id for p in items]
+    counts, last = patients.open_flag_counts(ids), summary.last_entries(ids)
+    recent = summary.recent_days(items, SPARK_DAYS)
     for patient in items:
         auth.audit(patient.id)
-    return render_template("clinic/patients.html", patients=[patients.with_context(p, counts) for p in items],
-                           next_cursor=next_cursor)
+    shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id),
+                  sparkline=chart.sparkline(recent[p.id])) for p in items]
+    return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor,
+                           reference=args["reference"] or "", spark_days=SPARK_DAYS)
 
 
 @bp.get("/patients/<uuid:patient_id>")

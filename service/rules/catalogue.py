@@ -16,6 +16,17 @@ SEVERITY_RANK: Mapping[str, int] = MappingProxyType({"moderate": 1, "high": 2, "
 
 SEED_DOCUMENT = "baclofen-aud.txt"
 CLINICAL_PRACTICE = "clinical practice"
+# What a reader is shown for a source's `document`: the seed document's own title (its first
+# lines), and for the rules that stand on practice around it, words saying so.
+DOCUMENT_TITLES: Mapping[str, str] = MappingProxyType({
+    SEED_DOCUMENT: "Clinical experience of baclofen in alcohol dependence: A chart review",
+    CLINICAL_PRACTICE: "Standard clinical practice (not a quotation from the document)",
+})
+
+
+def document_title(document: str) -> str:
+    """The title to show for a source's `document`; an unknown one is shown as it is."""
+    return DOCUMENT_TITLES.get(document, document)
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def test_a_clinician_works_the_queue_and_reads_a_patients_chart(demo, served, pa
     assert page.get_by_role("heading", level=1).inner_text().startswith("Seizure or hallucinations")
     assert page.locator("dl.evidence").first.is_visible()
     assert page.locator(".source blockquote").inner_text().strip()
-    assert "seizure (severe)" in page.locator("table.entries").inner_text()
+    assert "seizure (symptom severity 3 of 3)" in page.locator("table.entries").inner_text()
     assert page.get_by_text("Not reviewed yet.").is_visible()
     shoot(page, "3-flag", backend)
 

@@ -83,7 +83,7 @@ def test_the_chart_has_a_data_table_and_the_entries_below(phone, browser):
     assert "<strong>above the maximum</strong>" in body
     assert "urgent: Seizure or hallucinations" in body
     entries = body[body.index('id="entries-heading"'):]
-    assert entries.index("seizure (severe)") < entries.index("Feeling calmer")  # newest first
+    assert entries.index("seizure (symptom severity 3 of 3)") < entries.index("Feeling calmer")  # newest first
     assert "50 mg at" in entries
 
 
