@@ -206,13 +206,17 @@ class Sparkline:
     description: str
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _spark_words(days: list[dict]) -> str:
     cravings = [row["max_craving"] for row in days if row["max_craving"] is not None]
     drinking = [row["drinks"] for row in days if row["drinks"] > 0]
-    craving = (f"craving logged on {len(cravings)} days, highest {max(cravings)} of 10, last {cravings[-1]}"
+    craving = (f"craving logged on {_days(len(cravings))}, highest {max(cravings)} of 10, last {cravings[-1]}"
                if cravings else "no craving logged")
-    drinks = (f"drinks on {len(drinking)} days, {number(sum(drinking))} in all" if drinking else "no drinks")
-    return f"Last {len(days)} days: {craving}; {drinks}."
+    drinks = (f"drinks on {_days(len(drinking))}, {number(sum(drinking))} in all" if drinking else "no drinks")
+    return f"Last {_days(len(days))}: {craving}; {drinks}."
 
 
 def sparkline(rows: list[dict]) -> Sparkline:

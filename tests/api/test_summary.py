@@ -133,3 +133,20 @@ def test_each_row_lists_its_flags_as_briefs(clinician, paris):
         assert isinstance(row["flags"], list)
         for flag in row["flags"]:
             assert {"id", "rule", "severity", "status", "title"} <= set(flag)
+
+
+def test_a_days_flags_carry_the_severity_matched_that_day(clinician, paris):
+    """A flag whose severity rose later still shows on its earlier day at that day's severity."""
+    today = local_today(PARIS)
+    early, late = today - dt.timedelta(days=3), today - dt.timedelta(days=2)
+    for day, drinks in ((early, 2), (late, 8)):  # alcohol with baclofen: moderate, then high (heavy day)
+        at = local_time(PARIS, day, 12)
+        answer = paris.post("/entries", json=entry(recorded_at=at, alcohol_drinks=drinks,
+                                                   doses=[{"amount_mg": 20, "taken_at": at}]))
+        assert answer.status_code == 201, answer.get_json()
+    rows = {r["date"]: r for r in summary(clinician, paris.id, days=7)["items"]}
+    early_flags, late_flags = rows[early.isoformat()]["flags"], rows[late.isoformat()]["flags"]
+    assert [(f["rule"], f["severity"]) for f in early_flags] == [("alcohol_with_baclofen", "moderate")]
+    assert [(f["rule"], f["severity"]) for f in late_flags] == [("alcohol_with_baclofen", "high")]
+    assert early_flags[0]["id"] == late_flags[0]["id"]  # one flag, two days
+    assert clinician.get(f"/flags/{early_flags[0]['id']}").json["severity"] == "high"

@@ -92,3 +92,24 @@ def test_the_description_says_each_days_values_in_words():
     drawn = chart.layout(rows(1, d0={"baclofen_mg": 70.0, "max_craving": 6, "drinks": 2.5}), lambda day: 60.0)
     assert drawn.days[0].description == (
         "2026-10-28: baclofen 70 mg (prescribed maximum 60 mg), craving 6 of 10, 2.5 drinks")
+
+
+def spark_rows(**on_day) -> list[dict]:
+    return [dict({"date": START + dt.timedelta(days=i), "max_craving": None, "drinks": 0.0}, **on_day.get(f"d{i}", {}))
+            for i in range(14)]
+
+
+def test_a_sparkline_has_a_slot_per_day_craving_points_and_drink_bars():
+    drawn = chart.sparkline(spark_rows(d0={"max_craving": 10}, d1={"max_craving": 0, "drinks": 4.0},
+                                       d3={"max_craving": 5}, d13={"drinks": 2.0}))
+    assert drawn.width == 14 * chart.SPARK_SLOT and [d.x for d in drawn.days] == [i * chart.SPARK_SLOT for i in range(14)]
+    assert drawn.days[0].craving_y < drawn.days[3].craving_y < drawn.days[1].craving_y <= chart.SPARK_CRAVING_HEIGHT
+    assert [len(path.split()) for path in drawn.craving_paths] == [2]  # day 2 has no craving: the line breaks
+    assert drawn.days[1].drinks_height == 2 * drawn.days[13].drinks_height
+    assert drawn.days[1].drinks_y + drawn.days[1].drinks_height == chart.SPARK_DRINKS_TOP + chart.SPARK_DRINKS_HEIGHT
+    assert drawn.description == ("Last 14 days: craving logged on 3 days, highest 10 of 10, last 5; "
+                                 "drinks on 2 days, 6 in all.")
+
+
+def test_an_empty_fortnight_says_so():
+    assert chart.sparkline(spark_rows()).description == "Last 14 days: no craving logged; no drinks."
