@@ -181,9 +181,9 @@ def _steps(top: float, step: float) -> list[float]:
 
 # ------------------------------------------------------------------ the patients list's sparkline
 
-SPARK_SLOT, SPARK_HEIGHT = 8, 36
-SPARK_CRAVING_HEIGHT = 20  # craving 0-10 in the upper part ...
-SPARK_DRINKS_TOP, SPARK_DRINKS_HEIGHT = 24, 12  # ... drinks as small bars below it
+SPARK_SLOT, SPARK_HEIGHT = 12, 52
+SPARK_CRAVING_HEIGHT = 30  # craving 0-10 in the upper part ...
+SPARK_DRINKS_TOP, SPARK_DRINKS_HEIGHT = 36, 16  # ... drinks as small bars below it
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ def _spark_words(days: list[dict]) -> str:
     drinking = [row["drinks"] for row in days if row["drinks"] > 0]
     craving = (f"craving logged on {_days(len(cravings))}, highest {max(cravings)} of 10, last {cravings[-1]}"
                if cravings else "no craving logged")
-    drinks = (f"drinks on {_days(len(drinking))}, {number(sum(drinking))} in all" if drinking else "no drinks")
+    drinks = (f"{number(sum(drinking))} drinks on {_days(len(drinking))}" if drinking else "no drinks")
     return f"Last {_days(len(days))}: {craving}; {drinks}."
 
 
@@ -229,7 +229,7 @@ def sparkline(rows: list[dict]) -> Sparkline:
         height = SPARK_DRINKS_HEIGHT * drinks / top_drinks
         days.append(SparkDay(
             date=row["date"], x=n * SPARK_SLOT, craving=craving,
-            craving_y=None if craving is None else 2 + (SPARK_CRAVING_HEIGHT - 2) * (1 - craving / 10),
+            craving_y=None if craving is None else 3 + (SPARK_CRAVING_HEIGHT - 3) * (1 - craving / 10),
             drinks=drinks, drinks_y=SPARK_DRINKS_TOP + SPARK_DRINKS_HEIGHT - height, drinks_height=height))
     paths, run = [], []
     for day in days + [None]:

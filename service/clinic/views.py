@@ -230,11 +230,9 @@ def review(flag_id):
     except Conflict as error:
         return _render_flag(found, status=409, errors={"body": [error.detail]}, note=note, back=back)
     flash(f"{REVIEWED[data['action']]}: {reviewed['title']} ({reviewed['patient_reference']}).", "success")
-    # The form posts to ...#review so that a refusal shows at the form; a redirect names its own
-    # fragment, or the browser would carry #review over to the page it is sent to.
     if data["action"] == "acknowledge":
-        return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back, _anchor="main"))
-    return redirect((back or url_for("clinic.queue_page")) + "#main")
+        return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back))
+    return redirect(back or url_for("clinic.queue_page"))
 
 
 # ------------------------------------------------------------------ patients
@@ -252,7 +250,7 @@ def patients_page():
     shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id),
                   sparkline=chart.sparkline(recent[p.id])) for p in items]
     return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor,
-                           reference=args["reference"] or "", spark_days=SPARK_DAYS)
+                           reference=args["reference"] or "", spark_days=SPARK_DAYS, geometry=chart)
 
 
 @bp.get("/patients/<uuid:patient_id>")

@@ -4,16 +4,18 @@ Screenshots land in test-results/clinic/ for a person to look at.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
 import uuid
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
 
-from clinic_kit import SEIZURE, clinician_with_password, log
-from conftest import IN_CI, Caller
+from clinic_kit import DIAZEPAM, DRINKS_WITH_DOSE, SEIZURE, clinician_with_password, log
+from conftest import IN_CI, Caller, entry, make_patient
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -60,9 +62,9 @@ def demo(app, client):
 def page_of(chromium):
     contexts = []
 
-    def new_page():
+    def new_page(width: int = 1280, height: int = 900):
         # No JavaScript: every page but the chart must work without it, and the chart needs none.
-        context = chromium.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+        context = chromium.new_context(java_script_enabled=False, viewport={"width": width, "height": height})
         contexts.append(context)
         return context.new_page()
 
@@ -71,8 +73,20 @@ def page_of(chromium):
         context.close()
 
 
-def shoot(page, name: str, backend: str, **options) -> None:
-    page.screenshot(path=str(SHOTS / f"{backend}-{name}.png"), full_page=True, **options)
+def shoot(page, name: str, backend: str, full: bool = True, **options) -> None:
+    page.screenshot(path=str(SHOTS / f"{backend}-{name}.png"), full_page=full, **options)
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect  # imported only where Chromium runs
+
+    return playwright_expect(locator)
+
+
+def in_view(page, locator) -> bool:
+    """Whether the element lies within the window as it is scrolled (not merely somewhere on the page)."""
+    box, size = locator.bounding_box(), page.viewport_size
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= size["height"]
 
 
 def sign_in_with_the_keyboard(page, base: str, email: str, password: str) -> None:
@@ -118,10 +132,16 @@ def test_a_clinician_works_the_queue_and_reads_a_patients_chart(demo, served, pa
     assert page.get_by_text("Not reviewed yet.").is_visible()
     shoot(page, "3-flag", backend)
 
-    # A resolve without a note is refused in the page; with one, the flag leaves the queue.
+    # A resolve without a note is refused where the clinician is looking: the page comes back
+    # scrolled to the form, the note box focused and described by the error just above it.
     page.get_by_role("button", name="Resolve").click()
-    assert page.get_by_role("alert").inner_text().strip() == "A note is required to resolve a flag."
-    shoot(page, "4-flag-note-missing", backend)
+    alert = page.get_by_role("alert")
+    assert alert.inner_text().strip() == "A note is required to resolve a flag."
+    note = page.get_by_label("Note")
+    expect(note).to_be_focused()
+    expect(note).to_have_attribute("aria-describedby", "review-errors")
+    assert in_view(page, alert) and in_view(page, note)
+    shoot(page, "4-flag-note-missing", backend, full=False)
     page.get_by_label("Note").fill("Called the patient: seen in the emergency department, stable.")
     page.get_by_role("button", name="Resolve").click()
     page.wait_for_url(re.compile(r"/clinic/(\?.*)?$"))
@@ -172,3 +192,95 @@ def test_a_second_clinician_never_sees_the_first_ones_patients(app, client, demo
     flag_id = demo[0].get("/flags").json["items"][0]["id"]
     assert page.goto(f"{served}/clinic/flags/{flag_id}").status == 404
     assert page.goto(f"{served}/clinic/flags/{uuid.uuid4()}").status == 404
+
+
+LONG_REFERENCE = "north-clinic-2026-0417-b"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture
+def second_patient(demo):
+    """Beside the demo's patient, one in New York with a long hyphenated reference, two flags and
+    a week of entries, each at a fixed time of its local day."""
+    clinician, _ = demo
+    phone = make_patient(clinician, reference=LONG_REFERENCE, timezone="America/New_York",
+                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "fixed"})
+    zone = ZoneInfo("America/New_York")
+    yesterday = dt.datetime.now(zone).date() - dt.timedelta(days=1)
+    for back in range(7, 0, -1):
+        day = yesterday - dt.timedelta(days=back - 1)
+        at = dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=zone).isoformat()
+        fields = {"craving": 2 + back % 5, "doses": [{"amount_mg": 20, "taken_at": at}]}
+        if back == 3:
+            fields.update(DRINKS_WITH_DOSE, doses=[{"amount_mg": 20, "taken_at": at}])
+        if back == 1:
+            fields.update(DIAZEPAM)
+        answer = phone.post("/entries", json=entry(recorded_at=at, **fields))
+        assert answer.status_code == 201, answer.get_json()
+    return phone
+
+
+def one_line(locator) -> bool:
+    """Whether every match lies on one line: no reference broken across two."""
+    return all(box["height"] < 32 for box in (item.bounding_box() for item in locator.all()) if box)
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_the_queue_a_flag_and_the_patients_read_at_desktop_and_phone_width(demo, second_patient, served, page_of,
+                                                                          backend, device):
+    clinician, _ = demo
+    width, height = WIDTHS[device]
+    page = page_of(width, height)
+    sign_in_with_the_keyboard(page, served, clinician.email, clinician.password)
+
+    # The queue: every row within the width, its wait and its patient's local time with the zone named.
+    rows = page.locator("tr.flag-row")
+    assert rows.count() >= 4
+    for row in rows.all():
+        box = row.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+    assert one_line(page.locator("tr.flag-row .ref"))
+    waits = [cell.inner_text().strip() for cell in page.locator("td.waited").all()]
+    assert all(re.fullmatch(r"under 1 min|\d+ (min|h|d)", w) for w in waits), waits
+    new_york = page.locator("tr.flag-row", has_text=LONG_REFERENCE).first
+    assert re.search(r"\d{2}:\d{2} E[SD]T", new_york.locator("td.when").first.inner_text())
+    shoot(page, f"10-queue-{device}", backend)
+
+    # Filter and sort by reference with the keyboard alone.
+    page.get_by_label("Patient reference").fill("NORTH")
+    page.get_by_label("Order by").select_option("patient")
+    page.get_by_label("Patient reference").press("Enter")
+    page.wait_for_url(re.compile(r"reference=NORTH"))
+    assert {row.locator(".ref").inner_text() for row in page.locator("tr.flag-row").all()} == {LONG_REFERENCE}
+    shoot(page, f"11-queue-filtered-{device}", backend)
+
+    # A flag: the patient's context, the document's title, three reviews that look different.
+    page.locator("tr.flag-row").first.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/clinic/flags/"))
+    context = page.locator("section", has=page.get_by_role("heading", name="Patient context"))
+    assert "60 mg" in context.inner_text() and "Renal impairment" in context.inner_text()
+    assert page.locator(".source cite").inner_text() == (
+        "Clinical experience of baclofen in alcohol dependence: A chart review")
+    looks = {}
+    for action in ("Acknowledge", "Resolve", "Dismiss"):
+        button = page.get_by_role("button", name=action)
+        assert button.bounding_box()["x"] + button.bounding_box()["width"] <= width + 1
+        looks[action] = button.evaluate(
+            "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).borderStyle].join(' ')")
+    assert len(set(looks.values())) == 3, looks
+    shoot(page, f"12-flag-{device}", backend)
+
+    # The patients: last entry, open flags and the fortnight drawn; a search narrows the list.
+    page.get_by_role("link", name="Patients").click()
+    table_rows = page.locator("table.patients tbody tr")
+    assert table_rows.count() == 2
+    assert one_line(page.locator("table.patients .ref"))
+    ours = page.locator("tr", has_text=LONG_REFERENCE)
+    assert ours.locator("svg.sparkline circle.spark-craving").count() == 7
+    assert ours.locator("svg.sparkline rect.spark-drinks").count() == 1
+    assert re.search(r"\d{2}:\d{2} E[SD]T", ours.locator("td.last-entry").inner_text())
+    shoot(page, f"13-patients-{device}", backend)
+    page.get_by_label("Patient reference").fill("north")
+    page.get_by_label("Patient reference").press("Enter")
+    page.wait_for_url(re.compile(r"reference=north"))
+    assert table_rows.count() == 1

@@ -108,7 +108,7 @@ def test_a_sparkline_has_a_slot_per_day_craving_points_and_drink_bars():
     assert drawn.days[1].drinks_height == 2 * drawn.days[13].drinks_height
     assert drawn.days[1].drinks_y + drawn.days[1].drinks_height == chart.SPARK_DRINKS_TOP + chart.SPARK_DRINKS_HEIGHT
     assert drawn.description == ("Last 14 days: craving logged on 3 days, highest 10 of 10, last 5; "
-                                 "drinks on 2 days, 6 in all.")
+                                 "6 drinks on 2 days.")
 
 
 def test_an_empty_fortnight_says_so():

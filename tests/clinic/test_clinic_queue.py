@@ -95,7 +95,7 @@ def test_resolving_with_a_note_takes_the_flag_out_of_the_queue(app, doctor, flag
     answer = post_form(browser, f"/clinic/flags/{ids['urgent']}/review",
                        {"action": "resolve", "note": "Called him; seen in A&E, fine.", "back": "/clinic/?status=open"},
                        page=f"/clinic/flags/{ids['urgent']}")
-    assert answer.status_code == 302 and answer.headers["Location"] == "/clinic/?status=open#main"
+    assert answer.status_code == 302 and answer.headers["Location"] == "/clinic/?status=open"
     queue = browser.get("/clinic/?status=open")
     assert "Resolved: Seizure or hallucinations (P-QUEUE)." in text(queue)
     assert ids["urgent"] not in [flag for _, flag in queue_rows(queue)]
