@@ -68,6 +68,15 @@ def test_the_reference_lists_every_operation_from_the_apps_own_files(chromium, s
         assert '"duplicate"' in text and "X-RateLimit-Remaining" in text
         block.locator("tr.response[data-code='200']").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"{backend}-docs-batch.png"))
+
+        # "Try it out" reaches the service under the page's CSP (connect-src 'self').
+        health = page.locator(".opblock").filter(has_text="/api/v1/healthz").first
+        health.locator(".opblock-summary").click()
+        health.get_by_role("button", name="Try it out").click()
+        health.get_by_role("button", name="Execute").click()
+        health.locator(".live-responses-table tr.response .response-col_status").first.wait_for(timeout=10_000)
+        assert health.locator(".live-responses-table tr.response .response-col_status").first.inner_text().strip() == "200"
+        assert '"ok"' in health.locator(".live-responses-table").inner_text()
     finally:
         context.close()
     assert not complaints, complaints
