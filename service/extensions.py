@@ -68,12 +68,12 @@ class Api(flask_smorest.Api):
         super()._register_swagger_ui_rule(blueprint)
         from .api import reference
 
-        reference.add_asset_rule(blueprint)
+        reference.add_asset_rule(blueprint, self.config["OPENAPI_SWAGGER_UI_PATH"])
 
     def _openapi_swagger_ui(self):
         from .api import reference
 
-        return reference.page(self.spec.title, self.config["OPENAPI_SWAGGER_UI_URL"])
+        return reference.page(self._make_doc_blueprint_name())
 
     def _register_responses(self):
         for name in examples.EXAMPLES:

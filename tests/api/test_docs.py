@@ -90,6 +90,8 @@ def test_the_reference_page_loads_only_its_own_files(client):
     for link in links:
         assert link.startswith("/"), f"{link} is not the app's own"
         assert _fetch(client, link)[0] == 200, link
+    assets = client.application.config["OPENAPI_SWAGGER_UI_URL"]
+    assert [link for link in links if link.startswith(assets)], f"no file from {assets}"
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert any("swagger-ui-bundle.js" in s for s in scripts), scripts
     assert b"SwaggerUIBundle" in _fetch(client, scripts[0])[1]
