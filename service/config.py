@@ -37,4 +37,11 @@ FIXED = {
     "API_TITLE": "Baclowatch",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.1.0",
+    # The document and its interactive reference, served without a token; the reference's
+    # script and styles come from the installed flask-swagger-ui package, served by the app at
+    # OPENAPI_SWAGGER_UI_URL (service/api/reference.py), never from another host.
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
 }

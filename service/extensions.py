@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http
+import json
 
 import flask_smorest
 from flask_limiter import Limiter
@@ -11,6 +12,7 @@ from webargs.flaskparser import FlaskParser
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from schemas import examples
 from schemas.problem import ProblemSchema
 
 from . import errors
@@ -25,8 +27,21 @@ NAMING = {
 }
 
 ROLES = ("public", "clinician", "patient", "authenticated")
-PROBLEM_STATUSES_AUTH = (401, 403, 404, 429)
+PROBLEM_STATUSES_AUTH = (401, 403, 404)
 PROBLEM_STATUSES_BODY = (400, 413, 415)
+# What Flask-Limiter adds to every answer of a limited route (RATELIMIT_HEADERS_ENABLED), errors too.
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {"description": "Requests the budget allows in its window",
+                          "schema": {"type": "integer", "minimum": 1}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the window",
+                              "schema": {"type": "integer", "minimum": 0}},
+    "X-RateLimit-Reset": {"description": "When the window ends, in seconds since 1970-01-01 UTC",
+                          "schema": {"type": "integer", "minimum": 0}},
+    "Retry-After": {"description": "Seconds until the window ends: after a 429, wait that long",
+                    "schema": {"type": "integer", "minimum": 0}},
+}
+# The answers only limited routes give; /healthz gives none of them.
+RATE_LIMITED_STATUSES = (*PROBLEM_STATUSES_AUTH, *PROBLEM_STATUSES_BODY, 409, 422, 429)
 
 
 class Api(flask_smorest.Api):
@@ -38,13 +53,43 @@ class Api(flask_smorest.Api):
     def handle_http_exception(self, error):
         return errors.handle_http_exception(error)
 
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        # One Api serves every app made in a process; each app serves its own document.
+        app.extensions["baclowatch-openapi"] = self.spec
+
+    def _openapi_json(self):
+        from flask import current_app
+
+        spec = current_app.extensions["baclowatch-openapi"]
+        return current_app.response_class(json.dumps(spec.to_dict(), indent=2), mimetype="application/json")
+
+    def _register_swagger_ui_rule(self, blueprint):
+        super()._register_swagger_ui_rule(blueprint)
+        from .api import reference
+
+        reference.add_asset_rule(blueprint, self.config["OPENAPI_SWAGGER_UI_PATH"])
+
+    def _openapi_swagger_ui(self):
+        from .api import reference
+
+        return reference.page(self._make_doc_blueprint_name())
+
     def _register_responses(self):
+        for name in examples.EXAMPLES:
+            self.spec.components.example(name, examples.component(name), lazy=True)
+        for name, header in RATE_LIMIT_HEADERS.items():
+            self.spec.components.header(name, header, lazy=True)
         # Every error answer is application/problem+json, and the document says so.
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+                if status in examples.PROBLEMS:
+                    response["examples"] = examples.refs(*examples.PROBLEMS[status])
                 prepare_response(response, self.spec, errors.PROBLEM)
+            if status in RATE_LIMITED_STATUSES:
+                response["headers"] = {name: name for name in RATE_LIMIT_HEADERS}
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, errors.PROBLEM)
@@ -57,6 +102,8 @@ class Blueprint(flask_smorest.Blueprint):
     # Each schema's own Meta decides about unknown fields, in the query string too (webargs
     # would drop unknown query parameters silently, hiding a client's typo).
     ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    # Set by register_api where it puts the blueprint under a limit, before its routes are documented.
+    rate_limited = False
 
     def __init__(self, name: str, import_name: str, *, role: str, **kwargs):
         if role not in ROLES:
@@ -75,9 +122,14 @@ class Blueprint(flask_smorest.Blueprint):
 
     def _prepare_problem_doc(self, doc, doc_info, *, method, **kwargs):
         responses = doc.setdefault("responses", {})
-        statuses = list(PROBLEM_STATUSES_AUTH) if self.role != "public" else [429]
+        statuses = list(PROBLEM_STATUSES_AUTH) if self.role != "public" else []
         if method in ("post", "put", "patch") and "arguments" in doc_info:
             statuses += PROBLEM_STATUSES_BODY
+        if self.rate_limited:
+            statuses.append(429)
+            for response in responses.values():
+                if isinstance(response, dict):  # the route's own answers; shared ones carry them already
+                    response.setdefault("headers", {}).update({name: name for name in RATE_LIMIT_HEADERS})
         for status in statuses:
             responses.setdefault(status, http.HTTPStatus(status).name)
         if self.role == "public":

@@ -9,6 +9,25 @@ from ..extensions import api, db, make_limiter
 
 PREFIX = "/api/v1"
 BODY_METHODS = ("POST", "PUT", "PATCH")
+DESCRIPTION = """\
+Symptom monitoring for people treated with baclofen for alcohol use disorder.
+
+Errors are `application/problem+json` (RFC 9457); each error answer below shows one.
+
+## Rate limits
+
+Each budget is a number of requests per minute; past it the answer is 429 until the minute is over.
+
+| who | default (setting) | counted per |
+| --- | --- | --- |
+| clinicians, and `GET /api/v1/rules` | 600 (`RATELIMIT_CLINICIAN`) | token |
+| patients' phones | 120 (`RATELIMIT_PATIENT`) | token |
+| `POST /api/v1/enroll` (failed attempts only) | 10 (`RATELIMIT_ENROLL`) | client address |
+
+A request without a token counts against its client address. Every answer of a limited operation,
+errors too, carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix time)
+and `Retry-After` (seconds until the window ends). `GET /healthz` is not limited.
+"""
 
 
 def _json_only():
@@ -39,7 +58,7 @@ def register_api(app: Flask) -> None:
     from . import catalogue, enroll, flags, health, me, patients
 
     app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "Symptom monitoring for people treated with baclofen for alcohol use disorder."},
+        "info": {"description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {
             "clinicianToken": {"type": "http", "scheme": "bearer",
@@ -59,6 +78,7 @@ def register_api(app: Flask) -> None:
         limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower(),
                              key_func=getattr(module, "RATE_KEY", None),
                              deduct_when=getattr(module, "RATE_LIMIT_COUNTS", None))(module.blp)
+        module.blp.rate_limited = True
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     api.register_blueprint(health.blp)  # SPEC names GET /healthz at the root; the API prefix has it too
     api.register_blueprint(health.blp, url_prefix=PREFIX, name="api_health")

@@ -5,6 +5,7 @@ from flask import request
 from flask.views import MethodView
 
 from schemas.base import PageArgs
+from schemas.examples import refs
 from schemas.entry import BatchAnswerSchema, BatchCreateSchema, EntryCreateSchema, EntryPageSchema, EntrySchema
 from schemas.patient import ProfileSchema
 
@@ -31,9 +32,10 @@ class Entries(MethodView):
         items, cursor = entries.list_entries(auth.current_patient(), args["limit"], args["cursor"])
         return {"items": flags.with_flags(items), "next_cursor": cursor}
 
-    @blp.arguments(EntryCreateSchema)
-    @blp.response(201, EntrySchema)
-    @blp.alt_response(200, schema=EntrySchema, description="The same entry was already stored")
+    @blp.arguments(EntryCreateSchema, examples=refs("EntryRequest"))
+    @blp.response(201, EntrySchema, examples=refs("EntryWithFlags"))
+    @blp.alt_response(200, schema=EntrySchema, description="The same entry was already stored",
+                      examples=refs("EntryWithFlags"))
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
         """Log an entry; the answer carries its flags and what to do"""
@@ -44,8 +46,8 @@ class Entries(MethodView):
 
 
 @blp.route("/entries/batch", methods=["POST"])
-@blp.arguments(BatchCreateSchema)
-@blp.response(200, BatchAnswerSchema)
+@blp.arguments(BatchCreateSchema, examples=refs("BatchRequest"))
+@blp.response(200, BatchAnswerSchema, examples=refs("BatchResults"))
 def batch(data):
     """Log up to 200 entries at once (an offline phone syncing); each stands alone"""
     results = entries.record_batch(auth.current_patient(), data["entries"])
