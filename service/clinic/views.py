@@ -74,6 +74,10 @@ def _safe_next(target: str | None) -> str | None:
     """Keep a place to come back to only when it is one of the clinic's own pages."""
     if not target:
         return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        # urlsplit drops tabs and line breaks before it looks, but a redirect's Location keeps
+        # them, and a header cannot carry them: such a place is no page of ours.
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/clinic/"):
         return None

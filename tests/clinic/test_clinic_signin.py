@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
 
-from clinic_kit import PASSWORD, clinician_with_password, csrf_of, post_form, sign_in, signed_in, text
+from clinic_kit import CSRF, PASSWORD, clinician_with_password, csrf_of, post_form, sign_in, signed_in, text
 from service import clock, create_app
+from service.clinic import signin
 from service.clinic.models import SignInFailure
 from service.extensions import db
 
@@ -193,3 +199,140 @@ def test_over_https_a_form_must_come_from_this_site(app, doctor):
     here = browser.post("/clinic/sign-in", data=form, base_url="https://clinic.example",
                         headers={"Referer": "https://clinic.example/clinic/sign-in"})
     assert here.status_code == 302
+
+
+# ------------------------------------------------------------------ a copied cookie after the session ended
+
+
+def _copied_cookie(browser) -> str:
+    cookie = browser.get_cookie("baclowatch_clinic", path="/clinic/")
+    assert cookie is not None and cookie.value
+    return cookie.value
+
+
+def _with_cookie(app, value: str):
+    replayed = app.test_client()
+    replayed.set_cookie("baclowatch_clinic", value, path="/clinic/")
+    return replayed
+
+
+def _set_password(app, doctor):
+    result = app.test_cli_runner().invoke(args=["clinicians", "set-password", doctor.email],
+                                          input="another long passphrase\n")
+    assert result.exit_code == 0, result.output
+
+
+def _revoke(app, doctor):
+    result = app.test_cli_runner().invoke(args=["clinicians", "revoke", doctor.email])
+    assert result.exit_code == 0, result.output
+
+
+def _sign_out(app, doctor, browser):
+    assert post_form(browser, "/clinic/sign-out", {}).status_code == 302
+
+
+@pytest.mark.parametrize("ending", [_sign_out, _set_password, _revoke], ids=["sign-out", "set-password", "revoke"])
+def test_a_copied_cookie_is_signed_out_once_the_session_ends(app, doctor, ending):
+    browser = signed_in(app, doctor.email)
+    copied = _copied_cookie(browser)
+    assert _with_cookie(app, copied).get("/clinic/").status_code == 200  # the copy works while the session holds
+    if ending is _sign_out:
+        ending(app, doctor, browser)
+    else:
+        ending(app, doctor)
+    answer = _with_cookie(app, copied).get("/clinic/")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/clinic/sign-in")
+
+
+def test_signing_out_ends_only_that_session(app, doctor):
+    desk, ward = signed_in(app, doctor.email), signed_in(app, doctor.email)
+    post_form(desk, "/clinic/sign-out", {})
+    assert desk.get("/clinic/").status_code == 302
+    assert ward.get("/clinic/").status_code == 200
+
+
+def test_a_new_password_ends_every_session_and_the_new_one_signs_in(app, doctor):
+    desk, ward = signed_in(app, doctor.email), signed_in(app, doctor.email)
+    _set_password(app, doctor)
+    assert desk.get("/clinic/").status_code == 302 and ward.get("/clinic/").status_code == 302
+    assert sign_in(app.test_client(), doctor.email).status_code == 200  # the old password is wrong now
+    assert sign_in(app.test_client(), doctor.email, "another long passphrase").status_code == 302
+
+
+# ------------------------------------------------------------------ next and back with line breaks
+
+
+@pytest.mark.parametrize("place", ["/clinic/patients\r\nSet-Cookie: x=1", "/clinic/\r\n", "/clinic/\n",
+                                   "/clinic/patients\x00", "/clinic/\t/patients"])
+def test_a_next_page_with_control_characters_is_dropped_not_a_500(app, doctor, place):
+    browser = app.test_client()
+    page = browser.get("/clinic/sign-in", query_string={"next": place})
+    assert page.status_code == 200
+    answer = sign_in(browser, doctor.email, next=place)
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/clinic/"
+
+
+def test_a_back_page_with_line_breaks_is_dropped_not_a_500(app, doctor):
+    from clinic_kit import three_flags
+
+    _, ids = three_flags(doctor)
+    browser = signed_in(app, doctor.email)
+    back = "/clinic/?status=open\r\nSet-Cookie: x=1"
+    page = browser.get(f"/clinic/flags/{ids['moderate']}", query_string={"back": back})
+    assert page.status_code == 200
+    assert "Set-Cookie" not in text(page)
+    answer = post_form(browser, f"/clinic/flags/{ids['moderate']}/review",
+                       {"action": "resolve", "note": "Seen.", "back": back})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/clinic/"
+    answer = post_form(browser, f"/clinic/flags/{ids['high']}/review",
+                       {"action": "acknowledge", "note": "", "back": back})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/clinic/flags/{ids['high']}"
+
+
+# ------------------------------------------------------------------ wrong passwords at once
+
+
+def _sign_in_form(served: str) -> tuple[str, str]:
+    """Open the sign-in page as a browser would; return its session cookie and the form's CSRF token."""
+    with urllib.request.urlopen(f"{served}/clinic/sign-in", timeout=60) as page:
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+        token = CSRF.search(page.read().decode()).group(1)
+    return cookie, token
+
+
+def _post_sign_in(served: str, cookie: str, token: str, email: str, password: str) -> int:
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    request = urllib.request.Request(f"{served}/clinic/sign-in", data=body, method="POST",
+                                     headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_twenty_wrong_passwords_at_once_get_five_tries(app, doctor, served, monkeypatch):
+    checked = []
+    real_check = signin.check_password_hash
+
+    def counting_check(pwhash, password):
+        checked.append(password)  # list.append is atomic: the server's threads share it
+        return real_check(pwhash, password)
+
+    monkeypatch.setattr(signin, "check_password_hash", counting_check)
+    forms = [_sign_in_form(served) for _ in range(20)]
+    barrier = threading.Barrier(len(forms))
+
+    def attempt(form):
+        barrier.wait()  # all twenty arrive together
+        return _post_sign_in(served, *form, doctor.email, "not the password at all")
+
+    with ThreadPoolExecutor(len(forms)) as pool:
+        statuses = list(pool.map(attempt, forms))
+    assert len(checked) == signin.LOCK_AFTER, statuses
+    assert sorted(statuses) == [200] * signin.LOCK_AFTER + [429] * (len(forms) - signin.LOCK_AFTER)
+    # And the right password is refused too until the lock ends.
+    assert _post_sign_in(served, *_sign_in_form(served), doctor.email, PASSWORD) == 429
