@@ -6,7 +6,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 import marshmallow as ma
-from flask import Response, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -43,7 +43,7 @@ def before_clinic_request():
     csrf.protect()  # every form of the clinic, sign-in included, carries the token
     clinician = signin.signed_in_clinician()
     if clinician is None:
-        if session.get("clinician_id"):  # expired, revoked, or its clinician is gone
+        if signin.has_session():  # expired, ended elsewhere, or its clinician is gone
             signin.end_session()
             flash("Your session has ended; sign in again.", "info")
         if request.endpoint in PUBLIC:
