@@ -46,8 +46,8 @@ def _email_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def _count_try(email_key: str, now: dt.datetime) -> SignInCount:
-    """Count this try as a failure before its password is checked, in one statement; return the count.
+def _count_try(email_key: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Count this try as a failure before its password is checked; return the count and any lock's end.
 
     The statement reads and writes the email's row at once (and PostgreSQL keeps the row locked
     until the request ends), so tries sent together cannot all read the same count and all get
@@ -72,7 +72,7 @@ def _count_try(email_key: str, now: dt.datetime) -> SignInCount:
         })
         .returning(row.failures, row.locked_until))
     failures, locked_until = db.session.execute(statement).one()
-    return SignInCount(email_key=email_key, failures=failures, locked_until=locked_until)
+    return failures, locked_until
 
 
 def authenticate(email: str, password: str) -> Clinician | None:
@@ -85,9 +85,9 @@ def authenticate(email: str, password: str) -> Clinician | None:
     key = _email_key(email)
     # Before counting: a request then holds no row of the counts while it prunes others.
     db.session.execute(sa.delete(SignInCount).where(SignInCount.since < now - FORGET_FAILURES_AFTER))
-    counted = _count_try(key, now)
-    if counted.failures > LOCK_AFTER:
-        raise LockedOut(counted.locked_until)
+    failures, locked_until = _count_try(key, now)
+    if failures > LOCK_AFTER:
+        raise LockedOut(locked_until)
     clinician = db.session.scalars(sa.select(Clinician).where(Clinician.email == email.strip().lower())).first()
     if clinician is None or not clinician.password_hash:
         # As slow as a real check, so the answer's timing does not tell which emails exist.
