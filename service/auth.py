@@ -161,15 +161,17 @@ def load_flag(flag_id: uuid.UUID) -> tuple[Flag, str]:
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 
 
-def write_audit_trail() -> None:
-    """Store one audit record per patient the clinician touched in this request."""
+def audit_trail(succeeded: bool) -> list[AuditRecord]:
+    """Return one audit record per patient the clinician touched in this request.
+
+    A request that failed changed nothing, but it reached the record (and the clinic's page
+    shows it again beside its error), so it is a read.
+    """
     who = g.get("caller")
     if who is None or who.role != "clinician" or not who.audited:
-        return
-    action = ACTIONS.get(request.method, request.method.lower())
+        return []
+    action = ACTIONS.get(request.method, request.method.lower()) if succeeded else "read"
     now = utcnow()
-    db.session.add_all(
-        AuditRecord(at=now, clinician_id=who.clinician.id, patient_id=pid, action=action,
-                    method=request.method, path=request.path[:300])
-        for pid in who.audited
-    )
+    return [AuditRecord(at=now, clinician_id=who.clinician.id, patient_id=pid, action=action,
+                        method=request.method, path=request.path[:300])
+            for pid in who.audited]

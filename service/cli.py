@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
 from . import auth, clock
+from .clinic import signin
 from .extensions import db
 from .models import Clinician, ClinicianToken
 
@@ -76,8 +77,10 @@ def set_password_command(email: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password must have at least {MIN_PASSWORD} characters")
     clinician.password_hash = generate_password_hash(password)
+    # Whoever signed in with the old password (perhaps not the clinician) is signed out.
+    ended = signin.end_sessions_of(clinician.id)
     db.session.commit()
-    _echo_json({"id": str(clinician.id), "email": clinician.email, "password": "set"})
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "password": "set", "ended_sessions": ended})
 
 
 @clinicians.command("revoke")
@@ -90,9 +93,10 @@ def revoke_command(email: str) -> None:
         sa.update(ClinicianToken)
         .where(ClinicianToken.clinician_id == clinician.id, ClinicianToken.revoked_at.is_(None))
         .values(revoked_at=now)).rowcount
-    clinician.sessions_valid_after = now
+    ended = signin.end_sessions_of(clinician.id)
     db.session.commit()
-    _echo_json({"id": str(clinician.id), "email": clinician.email, "revoked_tokens": revoked})
+    _echo_json({"id": str(clinician.id), "email": clinician.email, "revoked_tokens": revoked,
+                "ended_sessions": ended})
 
 
 rules = AppGroup("rules", help="Work with the warning-sign rules.")

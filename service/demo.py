@@ -18,6 +18,7 @@ from schemas.entry import EntryCreateSchema
 
 from . import clock, enrollment, entries, patients
 from .cli import create_clinician, issue_token
+from .clinic import signin
 from .extensions import db
 from .models import Clinician
 
@@ -60,6 +61,7 @@ def demo_command(days: int) -> None:
         token = issue_token(clinician)
     password = secrets.token_urlsafe(12)
     clinician.password_hash = generate_password_hash(password)
+    signin.end_sessions_of(clinician.id)  # a new password ends the sessions of the old, as set-password does
     zone = ZoneInfo(TIMEZONE)
     today = clock.now().astimezone(zone).date()
     start = today - dt.timedelta(days=days + 7)

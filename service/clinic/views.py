@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from flask import Response, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -45,7 +45,7 @@ def before_clinic_request():
     csrf.protect()  # every form of the clinic, sign-in included, carries the token
     clinician = signin.signed_in_clinician()
     if clinician is None:
-        if session.get("clinician_id"):  # expired, revoked, or its clinician is gone
+        if signin.has_session():  # expired, ended elsewhere, or its clinician is gone
             signin.end_session()
             flash("Your session has ended; sign in again.", "info")
         if request.endpoint in PUBLIC:
@@ -75,6 +75,10 @@ def clinician():
 def _safe_next(target: str | None) -> str | None:
     """Keep a place to come back to only when it is one of the clinic's own pages."""
     if not target:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        # urlsplit drops tabs and line breaks before it looks, but a redirect's Location keeps
+        # them, and a header cannot carry them: such a place is no page of ours.
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/clinic/"):

@@ -88,20 +88,26 @@ def test_listing_patients_is_a_read_of_each(app, clinician, patient):
     ("GET", "/patients/{p}/entries?limit=0", None),
     ("GET", "/patients/{p}/entries?from=2026-13-01", None),
     ("GET", "/patients/{p}/summary?days=0", None),
-    ("GET", "/patients/{p}/audit?cursor=forged", None),
 ])
-def test_a_failed_request_adds_nothing(app, clinician, patient, method, path, body):
+def test_a_request_refused_before_it_reaches_the_record_adds_nothing(app, clinician, patient, method, path, body):
     before = count(app, AuditRecord)
     assert_invalid(clinician.open(method, path.format(p=patient.id), json=body))
     assert count(app, AuditRecord) == before
 
 
-def test_a_conflict_after_loading_the_patient_adds_nothing(app, clinician, patient):
+def test_a_request_that_fails_after_reaching_the_record_is_a_read_in_the_trail(app, clinician, patient):
     taken = make_patient(clinician).record["reference"]
-    before = count(app, AuditRecord)
+    device = random_id()
+    before = len(trail(app, patient.id))
     assert_problem(clinician.patch(f"/patients/{patient.id}", json={"reference": taken}), 409)
-    assert_problem(clinician.delete(f"/patients/{patient.id}/devices/{random_id()}"), 404)
-    assert count(app, AuditRecord) == before
+    assert_problem(clinician.delete(f"/patients/{patient.id}/devices/{device}"), 404)
+    assert_invalid(clinician.get(f"/patients/{patient.id}/audit?cursor=forged"), "cursor")
+    added = [(r.action, r.method, r.path) for r in trail(app, patient.id)[before:]]
+    base = f"/api/v1/patients/{patient.id}"
+    # Nothing was changed, so each is a read, whatever it asked for; and each is there once.
+    assert added == [("read", "PATCH", base), ("read", "DELETE", f"{base}/devices/{device}"),
+                     ("read", "GET", f"{base}/audit")]
+    assert clinician.get(f"/patients/{patient.id}").json["reference"] != taken
 
 
 def test_another_clinicians_attempt_adds_nothing(app, clinician, other_clinician, patient):
