@@ -10,7 +10,8 @@ from flask import Flask
 from flask.cli import AppGroup
 from werkzeug.security import generate_password_hash
 
-from . import auth, clock
+from . import clock
+from .clinicians import create_clinician, issue_token
 from .extensions import db
 from .models import Clinician, ClinicianToken
 
@@ -27,19 +28,6 @@ def _clinician(email: str) -> Clinician:
     if found is None:
         raise click.ClickException(f"no clinician with the email {email}")
     return found
-
-
-def issue_token(clinician: Clinician) -> str:
-    token, hashed = auth.new_token(auth.CLINICIAN_PREFIX)
-    db.session.add(ClinicianToken(clinician_id=clinician.id, token_hash=hashed, created_at=clock.now()))
-    return token
-
-
-def create_clinician(email: str, name: str) -> tuple[Clinician, str]:
-    clinician = Clinician(email=email.strip().lower(), name=name.strip(), created_at=clock.now())
-    db.session.add(clinician)
-    db.session.flush()
-    return clinician, issue_token(clinician)
 
 
 @clinicians.command("create")

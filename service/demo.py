@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 from schemas.entry import EntryCreateSchema
 
 from . import clock, enrollment, entries, patients
-from .cli import create_clinician, issue_token
+from .clinicians import create_clinician, issue_token
 from .extensions import db
 from .models import Clinician
 
