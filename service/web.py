@@ -33,7 +33,7 @@ def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if request.path.startswith("/api/") or request.path in ("/", "/healthz"):
         response.headers.setdefault("Content-Security-Policy", API_CSP)
         response.headers.setdefault("Cache-Control", "no-store")  # patient data stays out of caches
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
