@@ -6,12 +6,13 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import auth, clock
+from . import clock
 from .clinic import signin
+from .clinicians import create_clinician, issue_token
 from .extensions import db
 from .models import Clinician, ClinicianToken
 
@@ -28,19 +29,6 @@ def _clinician(email: str) -> Clinician:
     if found is None:
         raise click.ClickException(f"no clinician with the email {email}")
     return found
-
-
-def issue_token(clinician: Clinician) -> str:
-    token, hashed = auth.new_token(auth.CLINICIAN_PREFIX)
-    db.session.add(ClinicianToken(clinician_id=clinician.id, token_hash=hashed, created_at=clock.now()))
-    return token
-
-
-def create_clinician(email: str, name: str) -> tuple[Clinician, str]:
-    clinician = Clinician(email=email.strip().lower(), name=name.strip(), created_at=clock.now())
-    db.session.add(clinician)
-    db.session.flush()
-    return clinician, issue_token(clinician)
 
 
 @clinicians.command("create")
@@ -68,10 +56,17 @@ def token_command(email: str) -> None:
     _echo_json({"id": str(clinician.id), "email": clinician.email, "token": token})
 
 
-@clinicians.command("set-password")
+@clinicians.command("set-password", help=f"""Read a password from standard input and set it for the clinic page.
+
+The password must have at least {MIN_PASSWORD} characters; spaces count and are kept, only the
+line break at the end is dropped. It replaces the clinician's password; sessions signed in before
+go on (`clinicians revoke` ends them). For example:
+
+\b
+  echo 'a long passphrase of yours' | flask --app service clinicians set-password dr.lee@example.org
+""")
 @click.argument("email")
 def set_password_command(email: str) -> None:
-    """Read a password from standard input and set it for the clinic page."""
     clinician = _clinician(email)
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
@@ -175,9 +170,97 @@ def webhooks_retry_command(include_failed: bool) -> None:
     _echo_json({"due_again": webhooks.retry(include_failed)})
 
 
+# ------------------------------------------------------------------ db upgrade, openapi
+# Flask-Migrate's `db upgrade` says nothing when it succeeds, and flask-smorest's `openapi write`
+# speaks of JSON alone: their groups are rebuilt with the same commands but these two.
+
+
+def _applied(connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+@click.command("upgrade", short_help="Create or migrate the schema; print what it did.")
+@click.option("-d", "--directory", default=None, help="Migration script directory (default: the package's)")
+@click.option("--sql", is_flag=True, help="Don't emit SQL to the database - dump it to standard output instead")
+@click.option("--tag", default=None, help='Arbitrary "tag" name - can be used by custom env.py scripts')
+@click.option("-x", "--x-arg", multiple=True, help="Additional arguments consumed by custom env.py scripts")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade_command(directory, sql, tag, x_arg, revision) -> None:
+    """Create or migrate the schema up to REVISION (default: head); print what it did.
+
+    Names the database (without its password), the revision before and after, and each
+    migration applied; on a database already there, says so.
+    """
+    from alembic.script import ScriptDirectory
+    from flask import g
+    from flask_migrate import upgrade
+
+    directory = directory or g.directory
+    x_arg = x_arg or g.x_arg
+    if sql:
+        upgrade(directory, revision, sql, tag, x_arg)
+        return
+    migrate_ext = current_app.extensions["migrate"]
+    script = ScriptDirectory.from_config(migrate_ext.migrate.get_config(directory))
+    where = db.engine.url.render_as_string(hide_password=True)
+    with db.engine.connect() as connection:
+        before = _applied(connection)
+    upgrade(directory, revision, sql, tag, x_arg)
+    with db.engine.connect() as connection:
+        after = _applied(connection)
+
+    def name(revisions: tuple[str, ...]) -> str:
+        if not revisions:
+            return "nothing (an empty database)"
+        at_head = set(revisions) == set(script.get_heads())
+        return ", ".join(revisions) + (" (the newest)" if at_head else "")
+
+    if before == after:
+        click.echo(f"database {where}: already at {name(after)}; nothing to do")
+        return
+    click.echo(f"database {where}: upgraded from {name(before)} to {name(after)}")
+    applied = list(script.iterate_revisions(after, before or "base"))
+    for rev in reversed(applied):
+        click.echo(f"  applied {rev.revision}: {rev.doc}")
+
+
+def _db_group() -> click.Group:
+    from flask_migrate.cli import db as migrate_db
+
+    group = click.Group("db", callback=migrate_db.callback, params=migrate_db.params, help=migrate_db.help,
+                        commands=dict(migrate_db.commands))
+    group.add_command(db_upgrade_command)
+    return group
+
+
+def _openapi_group() -> click.Group:
+    from flask_smorest.spec import openapi_cli
+
+    def with_format(command: click.Command, help: str) -> click.Command:
+        fmt = click.Option(["-f", "--format"], type=click.Choice(["json", "yaml"]), default="json",
+                           show_default=True, help="json or yaml.")
+        params = [fmt] + [p for p in command.params if p.name != "format"]
+        return click.Command(command.name, callback=command.callback, params=params, help=help)
+
+    group = AppGroup("openapi", help="Print or write the OpenAPI document that the code generates.")
+    group.add_command(openapi_cli.commands["list-config-prefixes"])
+    group.add_command(with_format(openapi_cli.commands["print"], help=(
+        "Print the OpenAPI document as JSON (the default) or YAML (--format yaml).")))
+    group.add_command(with_format(openapi_cli.commands["write"], help=(
+        "Write the OpenAPI document to OUTPUT_FILE as JSON (the default) or YAML (--format yaml); "
+        "`-` is standard output. The repository's copy is made with "
+        "`flask --app service openapi write --format yaml openapi.yaml`.")))
+    return group
+
+
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
 
+    app.cli.add_command(_db_group())  # in place of Flask-Migrate's, which create_app added before
+    app.cli.add_command(_openapi_group())  # in place of flask-smorest's
     app.cli.add_command(clinicians)
     app.cli.add_command(rules)
     app.cli.add_command(webhooks_cli)

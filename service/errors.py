@@ -95,7 +95,8 @@ def problem(status: int, detail: str | None = None, *, errors: dict | None = Non
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    # A closing newline, as Flask ends JSON answers: in a terminal the prompt starts on its own line.
+    response = Response(json.dumps(body) + "\n", status=status, mimetype=PROBLEM)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

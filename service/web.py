@@ -20,6 +20,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+RETRY_STATUSES = (429, 503)  # the answers whose Retry-After a client should wait for
 
 
 def _start() -> None:
@@ -33,7 +34,11 @@ def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if response.status_code not in RETRY_STATUSES:
+        # The rate limiter puts its window's reset on every answer as Retry-After; a phone that
+        # honours it would wait a minute after a success. Only a refusal tells when to come back.
+        response.headers.pop("Retry-After", None)
+    if request.path.startswith("/api/") or request.path in ("/", "/healthz"):
         response.headers.setdefault("Content-Security-Policy", API_CSP)
         response.headers.setdefault("Cache-Control", "no-store")  # patient data stays out of caches
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000

@@ -1,3 +1,5 @@
+import pytest
+
 from service import create_app
 
 
@@ -40,3 +42,35 @@ def test_rate_limits_are_on_outside_tests(tmp_path):
     assert served.config["RATELIMIT_ENABLED"] is True
     tested = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert tested.config["RATELIMIT_ENABLED"] is False
+
+
+LINKS = {"clinic": "/clinic/", "api_docs": "/api/v1/docs", "openapi": "/api/v1/openapi.json", "health": "/healthz"}
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_the_root_points_an_api_client_onwards_in_json(client, accept):
+    answer = client.get("/", headers={"Accept": accept} if accept else {})
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/json"
+    assert answer.json == {"name": "Baclowatch", **LINKS}
+    assert answer.headers["Vary"] == "Accept"
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_root_gives_a_browser_a_page_of_links(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+    answer = client.get("/", headers={"Accept": browser})
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/html"
+    page = answer.get_data(as_text=True)
+    for path in LINKS.values():
+        assert f'href="{path}"' in page
+    assert answer.headers["Vary"] == "Accept"
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert answer.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_root_needs_no_token_and_takes_only_get(client):
+    assert client.get("/", headers={"Authorization": "Bearer nonsense"}).status_code == 200
+    assert client.post("/").status_code == 405

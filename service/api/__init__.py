@@ -69,7 +69,7 @@ def _setting(name: str):
 
 
 def register_api(app: Flask) -> None:
-    from . import catalogue, enroll, flags, health, me, patients
+    from . import catalogue, enroll, flags, health, index, me, patients
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": DESCRIPTION},
@@ -94,6 +94,7 @@ def register_api(app: Flask) -> None:
                              deduct_when=getattr(module, "RATE_LIMIT_COUNTS", None))(module.blp)
         module.blp.rate_limited = True
         api.register_blueprint(module.blp, url_prefix=PREFIX)
+    api.register_blueprint(index.blp)
     api.register_blueprint(health.blp)  # SPEC names GET /healthz at the root; the API prefix has it too
     api.register_blueprint(health.blp, url_prefix=PREFIX, name="api_health")
     app.before_request(_json_only)

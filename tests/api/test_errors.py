@@ -241,3 +241,10 @@ def test_unknown_query_parameters_are_refused_like_unknown_fields(clinician, pat
     caller = patient if role == "patient" else clinician
     assert_invalid(caller.get(path.format(p=patient.id), query_string={"limt": "5"}), "limt")
     assert_invalid(caller.get(path.format(p=patient.id), query_string={"x" * 1000: "y"}))
+
+
+def test_a_problem_ends_with_a_newline_as_every_json_answer_does(client):
+    problem = client.get("/api/v1/patients")  # no token: 401
+    assert_problem(problem, 401)
+    assert problem.get_data(as_text=True).endswith("}\n")
+    assert client.get("/healthz").get_data(as_text=True).endswith("}\n")

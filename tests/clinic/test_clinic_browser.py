@@ -50,7 +50,7 @@ def chromium():
 def demo(app, client):
     """The README's demo: a clinician with a printed password and four weeks of a patient's entries,
     plus an urgent flag logged from the patient's phone today."""
-    result = app.test_cli_runner().invoke(args=["demo"])
+    result = app.test_cli_runner().invoke(args=["demo", "--json"])
     assert result.exit_code == 0, result.output
     made = json.loads(result.output.strip().splitlines()[-1])
     clinician = Caller(client, made["clinician_token"], email=made["clinician_email"], password=made["password"])

@@ -120,3 +120,21 @@ def test_one_budget_across_the_patient_endpoints(tmp_path):
                 client.get("/api/v1/me", headers=auth).status_code,
                 client.get("/api/v1/entries", headers=auth).status_code]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_only_a_refusal_says_when_to_retry(tmp_path):
+    """Retry-After on a 429 only: a phone that honours it must not wait after a success or a 409."""
+    app = limited_app(tmp_path, RATELIMIT_CLINICIAN="2 per minute")
+    import json
+
+    token = json.loads(app.test_cli_runner().invoke(
+        args=["clinicians", "create", "c@example.org", "--name", "C"]).output)["token"]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    fine = client.get("/api/v1/patients", headers=headers)
+    assert fine.status_code == 200 and fine.headers["X-RateLimit-Remaining"] == "1"
+    assert "Retry-After" not in fine.headers
+    missing = client.get(f"/api/v1/patients/{uuid.uuid4()}", headers=headers)
+    assert missing.status_code == 404 and "Retry-After" not in missing.headers
+    refused = client.get("/api/v1/patients", headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
