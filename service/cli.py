@@ -129,9 +129,10 @@ webhooks_cli = AppGroup("webhooks", help="Deliver urgent flags to BACLOWATCH_WEB
 @click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="Seconds between rounds.")
 def webhooks_work_command(once: bool, interval: float) -> None:
-    """Deliver due webhook events; runs until stopped (Ctrl-C, SIGTERM), or once with --once."""
+    """Deliver due webhook events until stopped (SIGTERM, Ctrl-C), riding out database outages;
+    a stop finishes the deliveries under way. With --once, deliver what is due now and exit."""
+    import logging
     import signal
-    import time
 
     from flask import current_app
 
@@ -139,18 +140,33 @@ def webhooks_work_command(once: bool, interval: float) -> None:
 
     if not current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
         raise click.ClickException("BACLOWATCH_WEBHOOK_URL is not set: there is nowhere to deliver to")
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    while True:
-        counts = webhooks.run_round()
+    if once:
+        try:
+            counts = webhooks.run_round()
+        except sa.exc.DBAPIError as error:
+            if not webhooks.database_away(error):
+                raise
+            raise click.ClickException("the database is not answering; nothing was delivered that is not "
+                                       "recorded, and events under way are sent again after their lease")
         if any(counts.values()):
             click.echo(json.dumps(counts), err=True)
-        if once or stopping:
-            break
-        try:
-            time.sleep(interval)
-        except KeyboardInterrupt:
-            break
+        return
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    signals = []
+
+    def stop(number, _frame):
+        if signals:
+            raise SystemExit(128 + number)  # a second signal: stop now, deliveries under way or not
+        signals.append(number)
+        webhooks.log.info("stopping: finishing the deliveries under way")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    recorded = webhooks.serve(interval, lambda: bool(signals), lambda counts: click.echo(json.dumps(counts), err=True))
+    if not recorded:
+        raise SystemExit(1)
 
 
 @webhooks_cli.command("status")

@@ -161,49 +161,51 @@ def open_flags(patient_id: uuid.UUID, rule_codes: list[str]) -> dict[str, Flag]:
 
 
 def raise_flag(patient: Patient, entry: Recorded, match: rules.Match, open_flag: Flag | None,
-               pending: list, *, bulk: bool = False) -> Flag:
+               pending: list, *, bulk: bool = False, push: bool = True) -> Flag:
     """Add the match to the rule's open flag (`open_flag`, from `open_flags`), or open one.
 
     Occurrences added to open flags are collected in `pending` for one insert after the flags are
     flushed (`insert_pending`). With `bulk`, a new flag is written without a savepoint of its own,
     its occurrence pending too: a clash with another request fails the caller's whole unit instead.
+    Without `push` (an entry judged again long after it came in), an urgent match is for the
+    queue only: no push, no escalation.
     """
     flag = open_flag
     if flag is None and bulk:
-        flag = _make_flag(patient, entry, match)
+        flag = _make_flag(patient, entry, match, push)
         db.session.add(flag)
         pending.append(_occurrence_row(flag, entry, match))
         return flag
     if flag is None:
-        flag = _new_flag(patient, entry, match)
+        flag = _new_flag(patient, entry, match, push)
         if flag is not None:
             return flag
         # Another request opened it between our look and our insert.
         flag = open_flags(patient.id, [match.rule])[match.rule]
-    _add_occurrence(patient, flag, entry, match, pending)
+    _add_occurrence(patient, flag, entry, match, pending, push)
     return flag
 
 
-def _make_flag(patient: Patient, entry: Recorded, match: rules.Match) -> Flag:
+def _make_flag(patient: Patient, entry: Recorded, match: rules.Match, push: bool) -> Flag:
     """Make a flag for a first match, with its push when it is urgent (the caller stores it)."""
     rule = rules.RULES_BY_CODE[match.rule]
     now = clock.now()
-    urgent = match.severity == "urgent"
+    pushed = push and match.severity == "urgent"
     flag = Flag(id=uuid.uuid4(), patient_id=patient.id, rule=rule.code, rule_version=rule.version,
                 severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
                 title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
                 occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,
-                created_at=now, urgent_at=now if urgent else None)
-    if urgent:
+                created_at=now, urgent_at=now if pushed else None)
+    if pushed:
         webhooks.record(flag, patient, "flag.urgent")
     return flag
 
 
-def _new_flag(patient: Patient, entry: Recorded, match: rules.Match) -> Flag | None:
+def _new_flag(patient: Patient, entry: Recorded, match: rules.Match, push: bool) -> Flag | None:
     """Store a flag for a first match in a savepoint; None when another request just made it."""
     try:
         with db.session.begin_nested():
-            flag = _make_flag(patient, entry, match)
+            flag = _make_flag(patient, entry, match, push)
             db.session.add(flag)
             db.session.add(_occurrence(flag, entry, match))
             db.session.flush()
@@ -230,7 +232,8 @@ def insert_pending(pending: list) -> None:
         pending.clear()
 
 
-def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.Match, pending: list) -> None:
+def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.Match, pending: list,
+                    push: bool) -> None:
     pending.append(_occurrence_row(flag, entry, match))
     flag.occurrences += 1
     flag.first_seen_at = min(flag.first_seen_at, entry.recorded_at)
@@ -238,9 +241,11 @@ def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.
     # Severity only ever rises; the evidence shown is that of the strongest match.
     if QUEUE_RANK[match.severity] < flag.severity_rank:
         flag.severity, flag.severity_rank, flag.evidence = match.severity, QUEUE_RANK[match.severity], match.evidence
-        if match.severity == "urgent":
-            flag.urgent_at = clock.now()
-            webhooks.record(flag, patient, "flag.urgent")
+    # An urgent flag is pushed once: when it opens or rises to urgent, or, when re-judging old
+    # entries made it urgent without a push (urgent_at unset), at its first fresh urgent match.
+    if match.severity == "urgent" and push and flag.urgent_at is None:
+        flag.urgent_at = clock.now()
+        webhooks.record(flag, patient, "flag.urgent")
 
 
 # ------------------------------------------------------------------ reading

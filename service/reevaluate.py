@@ -6,13 +6,15 @@ judged with what the service had received when it first came in, as live judging
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from typing import Callable
 
 import sqlalchemy as sa
+from flask import current_app
 
-from . import flags, rules
+from . import clock, flags, rules
 from .daybook import DayBook
 from .extensions import db
 from .models import Dose, Entry, Flag, Occurrence, Patient
@@ -52,6 +54,9 @@ def reevaluate(patient_id: uuid.UUID | None = None,
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Entry).where(
         Entry.patient_id.in_([p.id for p in patients]))) if patients else 0
     flags_before, occurrences_before = _count(Flag), _count(Occurrence)
+    # An urgent sign is pushed only while it is news: from an entry that came in within the
+    # escalation window. Older ones (after a restore, or under a new rule) go to the queue only.
+    fresh_since = clock.now() - dt.timedelta(minutes=int(current_app.config["BACLOWATCH_ESCALATE_AFTER_MINUTES"]))
     done = 0
     for patient in patients:
         context = flags.patient_context(patient)
@@ -69,8 +74,9 @@ def reevaluate(patient_id: uuid.UUID | None = None,
             for item in stored:
                 for match in rules.judge(item.plain, context, book.history(item.id, item.received_at, item.plain)):
                     if (item.id, match.rule) not in counted:
-                        open_flags[match.rule] = flags.raise_flag(patient, item, match, open_flags.get(match.rule),
-                                                                  pending, bulk=True)
+                        open_flags[match.rule] = flags.raise_flag(
+                            patient, item, match, open_flags.get(match.rule), pending, bulk=True,
+                            push=item.received_at >= fresh_since)
                 done += 1
                 if done % COMMIT_EVERY == 0:
                     db.session.flush()

@@ -11,6 +11,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,11 +24,13 @@ from .models import Flag, Patient, WebhookEvent
 
 log = logging.getLogger(__name__)
 
+# Defaults of WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_LEASE_SECONDS and WEBHOOK_CONCURRENCY.
 TIMEOUT_SECONDS = 10
+# A claimed event is hidden from other workers this long from its claim, renewed while it is sent.
+LEASE = dt.timedelta(seconds=60)
+CONCURRENCY = 4
 RETRY_FOR = dt.timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 3600
-# A claimed event is hidden from other workers this long: longer than one delivery can take.
-LEASE = dt.timedelta(seconds=TIMEOUT_SECONDS * 6)
 
 
 def enabled() -> bool:
@@ -72,16 +77,41 @@ def escalate_due(now: dt.datetime) -> int:
     return made
 
 
-def claim(now: dt.datetime) -> WebhookEvent | None:
-    """Take the next due event for this worker; others skip it until its lease ends."""
+@dataclass
+class Claimed:
+    """An event a worker holds under its lease: what it sends, and the lease it holds it by."""
+
+    id: uuid.UUID
+    type: str
+    body: str
+    attempts: int
+    give_up_at: dt.datetime
+    lease_until: dt.datetime  # the event's next_attempt_at while this worker holds it
+    lost: bool = False
+
+
+def claim(due_by: dt.datetime, lease: dt.timedelta) -> Claimed | None:
+    """Take the next event due by `due_by`; others skip it until its lease ends.
+
+    The lease counts from the claim itself: counted from the start of a round, it would already
+    have run out for an event claimed after slow deliveries, and another worker could take it.
+    """
     event = db.session.scalars(
-        sa.select(WebhookEvent).where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= now)
+        sa.select(WebhookEvent).where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= due_by)
         .order_by(WebhookEvent.next_attempt_at, WebhookEvent.id).limit(1)
         .with_for_update(skip_locked=True)).first()
+    claimed = None
     if event is not None:
-        event.next_attempt_at = now + LEASE
+        event.next_attempt_at = clock.now() + lease
+        claimed = Claimed(event.id, event.type, event.body, event.attempts, event.give_up_at, event.next_attempt_at)
     db.session.commit()
-    return event
+    return claimed
+
+
+def _held(claimed: Claimed):
+    """The condition that the event is still this worker's: pending, with the lease it stamped."""
+    return sa.and_(WebhookEvent.id == claimed.id, WebhookEvent.status == "pending",
+                   WebhookEvent.next_attempt_at == claimed.lease_until)
 
 
 def signature(secret: str, timestamp: int, body: str) -> str:
@@ -97,18 +127,31 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def post(event: WebhookEvent) -> str | None:
+@dataclass(frozen=True)
+class Receiver:
+    """Where and how events are sent; plain values, so deliveries run outside the app context."""
+
+    url: str
+    secret: str | None
+    timeout: float
+
+    @classmethod
+    def configured(cls) -> Receiver:
+        config = current_app.config
+        return cls(config["BACLOWATCH_WEBHOOK_URL"], config.get("BACLOWATCH_WEBHOOK_SECRET"),
+                   float(config.get("WEBHOOK_TIMEOUT_SECONDS") or TIMEOUT_SECONDS))
+
+
+def post(receiver: Receiver, event: Claimed) -> str | None:
     """POST the event; return None when the receiver took it, else why not."""
-    request = urllib.request.Request(current_app.config["BACLOWATCH_WEBHOOK_URL"], data=event.body.encode(),
-                                     method="POST")
+    request = urllib.request.Request(receiver.url, data=event.body.encode(), method="POST")
     request.add_header("Content-Type", "application/json")
     request.add_header("User-Agent", "Baclowatch-Webhooks")
     request.add_header("Baclowatch-Event-Id", str(event.id))
-    secret = current_app.config.get("BACLOWATCH_WEBHOOK_SECRET")
-    if secret:
-        request.add_header("Baclowatch-Signature", signature(secret, int(time.time()), event.body))
+    if receiver.secret:
+        request.add_header("Baclowatch-Signature", signature(receiver.secret, int(time.time()), event.body))
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
+        with _OPENER.open(request, timeout=receiver.timeout) as answer:
             return None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code}"
@@ -126,32 +169,223 @@ def backoff(attempts: int) -> float:
     return delay if delay <= MAX_BACKOFF_SECONDS else random.uniform(0.8, 1) * MAX_BACKOFF_SECONDS
 
 
-def deliver(event: WebhookEvent) -> str:
-    """Try one delivery and record what came of it; return the event's status."""
-    error = post(event)
-    now = clock.now()
-    event.attempts += 1
-    if error is None:
-        event.status, event.delivered_at, event.last_error = "delivered", now, None
-    else:
-        event.last_error = error
-        if now >= event.give_up_at:
-            event.status = "failed"
+class Worker:
+    """Delivers claimed events on a few threads of its own, so one slow or hanging receiver
+    holds up neither the other events nor escalation; keeps their leases while they run.
+
+    Only the thread that owns the worker touches the database. A delivery's outcome is kept until
+    it is recorded, so a database that goes away after the receiver took an event costs a late
+    record, not a second delivery.
+    """
+
+    def __init__(self):
+        config = current_app.config
+        self.receiver = Receiver.configured()
+        self.lease = dt.timedelta(seconds=float(config.get("WEBHOOK_LEASE_SECONDS") or LEASE.total_seconds()))
+        self.concurrency = max(1, int(config.get("WEBHOOK_CONCURRENCY") or CONCURRENCY))
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
+        self.in_flight: dict[Future, Claimed] = {}
+        self.finished: list[tuple[Claimed, str | None, dt.datetime]] = []
+        self.counts = {"delivered": 0, "retrying": 0, "failed": 0}
+
+    @property
+    def busy(self) -> bool:
+        """Deliveries under way, or outcomes not yet recorded."""
+        return bool(self.in_flight or self.finished)
+
+    def step(self, due_by: dt.datetime | None, *, claim_more: bool = True) -> None:
+        """Record what finished, renew the leases of what runs, and start due events up to the
+        bound. A database error leaves every outcome and delivery in hand for the next step."""
+        self._collect()
+        self._record()
+        self._renew()
+        while claim_more and len(self.in_flight) < self.concurrency:
+            claimed = claim(due_by or clock.now(), self.lease)
+            if claimed is None:
+                break
+            self.in_flight[self.pool.submit(self._deliver, claimed)] = claimed
+
+    def wait(self, seconds: float) -> None:
+        """Wait until a delivery finishes, or `seconds`, or the next lease renewal, whichever comes first."""
+        if self.in_flight:
+            wait(list(self.in_flight), timeout=min(seconds, self.renew_every), return_when=FIRST_COMPLETED)
         else:
-            event.next_attempt_at = now + dt.timedelta(seconds=backoff(event.attempts))
-    db.session.commit()
-    log.info("webhook %s %s attempt %d: %s", event.id, event.type, event.attempts, error or "delivered")
-    return event.status
+            time.sleep(seconds)
+
+    @property
+    def renew_every(self) -> float:
+        return self.lease.total_seconds() / 4
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def _deliver(self, claimed: Claimed) -> tuple[str | None, dt.datetime]:
+        error = post(self.receiver, claimed)
+        return error, clock.now()
+
+    def _collect(self) -> None:
+        for future in [f for f in self.in_flight if f.done()]:
+            claimed = self.in_flight.pop(future)
+            error, at = future.result()
+            self.finished.append((claimed, error, at))
+
+    def _record(self) -> None:
+        """Write every finished delivery's outcome in one transaction; keep them if it fails."""
+        if not self.finished:
+            return
+        logged = []
+        try:
+            for claimed, error, at in self.finished:
+                values = {"attempts": WebhookEvent.attempts + 1, "last_error": error}
+                if error is None:
+                    values.update(status="delivered", delivered_at=at)
+                    outcome = "delivered"
+                elif at >= claimed.give_up_at:
+                    values.update(status="failed")
+                    outcome = "failed"
+                else:
+                    values.update(next_attempt_at=at + dt.timedelta(seconds=backoff(claimed.attempts + 1)))
+                    outcome = "retrying"
+                changed = db.session.execute(sa.update(WebhookEvent).where(_held(claimed)).values(**values)
+                                             .execution_options(synchronize_session=False)).rowcount
+                logged.append((claimed, error, outcome if changed == 1 else "lost"))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        self.finished.clear()
+        for claimed, error, outcome in logged:
+            if outcome == "lost":
+                log.warning("webhook %s %s: its lease had passed to another worker; this attempt is not recorded",
+                            claimed.id, claimed.type)
+                continue
+            self.counts[outcome] += 1
+            log.info("webhook %s %s attempt %d: %s", claimed.id, claimed.type, claimed.attempts + 1,
+                     error or "delivered")
+
+    def _renew(self) -> None:
+        """Push forward the lease of each delivery under way once a quarter of it has passed, so
+        a slow receiver keeps its event, and a renewal or two may come late without losing it."""
+        now = clock.now()
+        due = [c for c in self.in_flight.values()
+               if not c.lost and c.lease_until - now <= self.lease - dt.timedelta(seconds=self.renew_every)]
+        if not due:
+            return
+        renewed = []
+        try:
+            for claimed in due:
+                until = now + self.lease
+                changed = db.session.execute(sa.update(WebhookEvent).where(_held(claimed))
+                                             .values(next_attempt_at=until)
+                                             .execution_options(synchronize_session=False)).rowcount
+                renewed.append((claimed, until if changed == 1 else None))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        for claimed, until in renewed:
+            if until is None:
+                claimed.lost = True
+                log.warning("webhook %s %s: its lease ran out during the delivery", claimed.id, claimed.type)
+            else:
+                claimed.lease_until = until
 
 
 def run_round(now: dt.datetime | None = None) -> dict:
-    """Escalate what is due, then deliver every event due now, once each."""
+    """Escalate what is due, then deliver every event due now, once each, and wait for them all."""
     now = now or clock.now()
-    counts = {"escalated": escalate_due(now), "delivered": 0, "retrying": 0, "failed": 0}
-    while (event := claim(now)) is not None:
-        status = deliver(event)
-        counts["retrying" if status == "pending" else status] += 1
-    return counts
+    counts = {"escalated": escalate_due(now)}
+    worker = Worker()
+    try:
+        while True:
+            worker.step(now)
+            if not worker.busy:
+                break
+            worker.wait(worker.renew_every)
+    finally:
+        worker.close()
+    return counts | worker.counts
+
+
+# After this many seconds of a database that does not answer, the worker tries again at this pace.
+DATABASE_RETRY_CAP = 30.0
+
+
+def database_away(error: BaseException) -> bool:
+    """A failure of the connection (server down, restarting, unreachable), not of a statement."""
+    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) or (
+        isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated)
+
+
+def _drop_connections() -> None:
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        pass
+    db.session.remove()
+    db.engine.dispose()  # every pooled connection is to the server that went away
+
+
+def _pause(seconds: float, stopping: Callable[[], bool]) -> None:
+    """Sleep, in short steps so a stop is seen within a fraction of a second."""
+    until = time.monotonic() + seconds
+    while not stopping() and (left := until - time.monotonic()) > 0:
+        time.sleep(min(left, 0.2))
+
+
+def serve(interval: float, stopping: Callable[[], bool], report: Callable[[dict], None]) -> bool:
+    """Deliver and escalate until `stopping()`, riding out database outages with a backoff; then
+    start nothing new, finish the deliveries under way and record them.
+
+    Returns False only when it stopped with outcomes it could not record (the database stayed
+    away for a lease after the stop): those events are sent again once their lease ends.
+    """
+    worker = Worker()
+    next_escalation = 0.0
+    failures = 0
+    stop_deadline = None
+    try:
+        while not (stopping() and not worker.busy):
+            try:
+                counts = {"escalated": 0}
+                if not stopping() and time.monotonic() >= next_escalation:
+                    counts["escalated"] = escalate_due(clock.now())
+                    next_escalation = time.monotonic() + interval
+                worker.step(None, claim_more=not stopping())
+            except sa.exc.DBAPIError as error:
+                if not database_away(error):
+                    raise
+                _drop_connections()
+                failures += 1
+                delay = min(DATABASE_RETRY_CAP, 0.5 * 2 ** (failures - 1)) * random.uniform(1, 1.25)
+                reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+                log.warning("the database is not answering (%s): %d deliveries under way, %d outcomes to "
+                            "record; trying again in %.1f s", reason, len(worker.in_flight), len(worker.finished),
+                            delay)
+                if stopping():
+                    stop_deadline = stop_deadline or time.monotonic() + worker.lease.total_seconds()
+                    if time.monotonic() >= stop_deadline and not worker.in_flight:
+                        log.error("stopping with %d outcomes not recorded: those events will be sent again",
+                                  len(worker.finished))
+                        return False
+                    time.sleep(min(delay, 1.0))
+                else:
+                    _pause(delay, stopping)
+                continue
+            if failures:
+                log.warning("the database answers again after %d failed tries", failures)
+                failures = 0
+            counts |= worker.counts
+            if any(counts.values()):
+                report(counts)
+            worker.counts = dict.fromkeys(worker.counts, 0)
+            if worker.in_flight:
+                worker.wait(interval)
+            elif not stopping():
+                _pause(interval, stopping)
+        return True
+    finally:
+        worker.close()
 
 
 def status() -> dict:

@@ -45,7 +45,8 @@ class Flag(db.Model):
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Server time it opened as, or rose to, urgent; escalation counts from here, once.
+    # Server time it was pushed as urgent (opened as, or rose to, urgent); escalation counts from
+    # here, once. Unset on an urgent flag that re-judging old entries raised: it was never pushed.
     urgent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,6 +1,7 @@
 """`flask rules reevaluate`: the current rules over stored entries again, never a duplicate."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -8,8 +9,9 @@ import sqlalchemy as sa
 
 from conftest import entry, make_patient
 from flagkit import as_uuid, count, entry_on, flag_in, last_json_line, post_entry, queue, review
+from service import webhooks
 from service.extensions import db
-from service.models import Entry, Flag, Occurrence, Review
+from service.models import Entry, Flag, Occurrence, Review, WebhookEvent
 
 RX_90 = {"daily_dose_mg": 60, "max_daily_mg": 90, "approach": "flexible"}
 LORAZEPAM = [{"name": "lorazepam", "prescribed": False}]
@@ -236,3 +238,87 @@ def test_reevaluation_keeps_a_late_morning_entrys_flag(app, clinician, runner):
     forget_flags(app)
     assert runner.invoke(args=["rules", "reevaluate"]).exit_code == 0
     assert snapshot(app) == live
+
+
+# ------------------------------------------------------------------ pushes
+
+ANAPHYLAXIS = [{"code": "throat_tightness", "severity": 3}]
+
+
+@pytest.fixture
+def pushes(app):
+    """Urgent pushes on; nothing listens, so every event stays in the outbox to be counted."""
+    saved = app.config.get("BACLOWATCH_WEBHOOK_URL")
+    app.config["BACLOWATCH_WEBHOOK_URL"] = "http://127.0.0.1:9/hooks"
+    yield
+    app.config["BACLOWATCH_WEBHOOK_URL"] = saved
+
+
+def events(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        found = [(str(flag_id), kind) for flag_id, kind in db.session.execute(
+            sa.select(WebhookEvent.flag_id, WebhookEvent.type))]
+        db.session.rollback()
+        return found
+
+
+def received_days_ago(app, patient, days: int) -> None:
+    """As if the patient's entries had come in `days` days ago."""
+    with app.app_context():
+        db.session.execute(sa.update(Entry).where(Entry.patient_id == as_uuid(patient.id))
+                           .values(received_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)))
+        db.session.commit()
+
+
+def forget_flags_and_pushes(app) -> None:
+    with app.app_context():
+        db.session.execute(sa.delete(WebhookEvent))
+        db.session.commit()
+    forget_flags(app)
+
+
+def test_reevaluating_old_entries_pushes_nothing_and_escalates_nothing(app, runner, clinician, pushes):
+    """Flags that re-judging raises over entries that came in long ago are for the queue, not a push."""
+    old = make_patient(clinician)
+    post_entry(old, entry_on(3, symptoms=ANAPHYLAXIS))
+    assert len(events(app)) == 1, "live judging pushes"
+    received_days_ago(app, old, 3)
+    forget_flags_and_pushes(app)
+
+    summary, _ = reevaluate(runner)
+
+    assert summary["new_flags"] == 1
+    assert [(f["rule"], f["severity"]) for f in queue(clinician)] == [("anaphylaxis", "urgent")]
+    assert events(app) == [], "an old entry's flag was pushed as a new urgent event"
+    with app.app_context():
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+        assert webhooks.escalate_due(later) == 0, "an old entry's flag was escalated as if fresh"
+        assert events(app) == []
+
+
+def test_reevaluating_an_entry_that_just_came_in_pushes_it_once(app, runner, clinician, pushes):
+    fresh = make_patient(clinician)
+    post_entry(fresh, entry(symptoms=ANAPHYLAXIS))
+    forget_flags_and_pushes(app)  # as if the rule were new
+
+    reevaluate(runner)
+    reevaluate(runner)
+
+    flag = queue(clinician)[0]
+    assert events(app) == [(flag["id"], "flag.urgent")]
+
+
+def test_a_quiet_urgent_flag_is_pushed_when_a_live_entry_matches_it(app, runner, clinician, pushes):
+    old = make_patient(clinician)
+    post_entry(old, entry_on(3, symptoms=ANAPHYLAXIS))
+    received_days_ago(app, old, 3)
+    forget_flags_and_pushes(app)
+    reevaluate(runner)
+    assert events(app) == []
+
+    post_entry(old, entry(symptoms=ANAPHYLAXIS))  # the sign again, today
+    post_entry(old, entry(symptoms=ANAPHYLAXIS))
+
+    flag = queue(clinician)[0]
+    assert flag["occurrences"] == 3
+    assert events(app) == [(flag["id"], "flag.urgent")]

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 
-from conftest import entry, make_patient
+from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, entry, make_clinician, make_patient
 from service import create_app
 from service.extensions import db
-from service.models import Dose, Entry, Flag, Occurrence
+from service.models import Dose, Entry, Flag, Occurrence, Review, WebhookEvent
+from throwaway_database import make_database
 
 from reliability_kit import FailingWrites
 
@@ -94,3 +95,78 @@ def test_migrations_run_forward_on_a_database_with_data(tmp_path):
         assert db.session.scalar(sa.select(Entry.craving).where(Entry.id == uuid.UUID(entry_id))) == 9
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Flag)) == 0
     assert runner.invoke(args=["rules", "reevaluate"]).exit_code == 0
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_app(request, tmp_path):
+    """The app on a database of its own, at head, that the test may migrate down."""
+    cleanup = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/fresh.db"
+    else:
+        name, cleanup = make_database(_postgres_or_skip(), "baclowatch_downgrade")
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": url,
+                      "BACLOWATCH_WEBHOOK_URL": "http://127.0.0.1:9/hooks"})
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if cleanup:
+        cleanup()
+
+
+def revision(app) -> str:
+    with app.app_context():
+        with db.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_a_downgrade_that_would_drop_reviews_refuses_unless_forced(fresh_app, monkeypatch, caplog):
+    app, runner = fresh_app, fresh_app.test_cli_runner()
+    clinician = make_clinician(app, app.test_client())
+    phone = make_patient(clinician)
+    answer = phone.post("/entries", json=entry(symptoms=[{"code": "throat_tightness", "severity": 3}]))
+    flag = answer.json["flags"][0]
+    assert clinician.post(f"/flags/{flag['id']}/review", json={"action": "acknowledge"}).status_code == 200
+    with app.app_context():  # as if it had all come in two days ago
+        db.session.execute(sa.update(Entry).values(
+            received_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)))
+        db.session.commit()
+    head, before = revision(app), counts(app)
+
+    refused = runner.invoke(args=["db", "downgrade", "base"])
+
+    assert refused.exit_code != 0
+    assert "webhook_events (1 rows)" in caplog.text and "force=1" in caplog.text, caplog.text
+    # PostgreSQL rolls the whole downgrade back; SQLite keeps the steps before the refusal, which
+    # dropped only empty tables (any data would have stopped them).
+    assert revision(app) == (head if "postgresql" in str(app.config["SQLALCHEMY_DATABASE_URI"]) else "0003")
+    assert counts(app) == before
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 1
+        db.session.remove()
+
+    monkeypatch.setenv("BACLOWATCH_ALLOW_DATA_LOSS", "1")
+    assert runner.invoke(args=["db", "downgrade", "0002"]).exit_code == 0  # the outbox goes
+    monkeypatch.delenv("BACLOWATCH_ALLOW_DATA_LOSS")
+    assert runner.invoke(args=["db", "downgrade", "0001"]).exit_code != 0, "the reviews are still there"
+    forced = runner.invoke(args=["db", "downgrade", "-x", "force=1", "0001"])
+    assert forced.exit_code == 0, forced.output
+    assert revision(app) == "0001"
+
+    # Back up and re-judged: the flag is back in the queue, and nobody is paged for a two-day-old sign.
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["rules", "reevaluate"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(sa.select(Flag.severity)).all() == ["urgent"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 0
+        db.session.remove()
+
+
+def test_a_downgrade_over_empty_tables_needs_no_force(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

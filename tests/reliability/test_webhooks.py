@@ -4,10 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import http.server
 import json
-import socket
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -16,61 +15,18 @@ from conftest import entry, make_patient
 from service import webhooks
 from service.extensions import db
 from service.models import Flag, WebhookEvent
+from webhook_receiver import Receiver
 
 SECRET = "receiver-secret"
-
-
-class Receiver:
-    """A webhook receiver that can be down, failing (500) or up."""
-
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/hooks/baclowatch"
-        self.answer = 200
-        self.received: list[dict] = []
-        self.followed: list[str] = []
-        self.server = None
-
-    def start(self):
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-                receiver.received.append({"headers": dict(self.headers), "body": body, "answer": receiver.answer})
-                self.send_response(receiver.answer)
-                if 300 <= receiver.answer < 400:
-                    self.send_header("Location", "/elsewhere")
-                self.end_headers()
-
-            def do_GET(self):  # where a redirect would lead
-                receiver.followed.append(self.path)
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def delivered(self) -> list[dict]:
-        return [r for r in self.received if 200 <= r["answer"] < 300]
 
 
 @pytest.fixture
 def receiver(app):
     rx = Receiver()
     saved = {k: app.config.get(k) for k in ("BACLOWATCH_WEBHOOK_URL", "BACLOWATCH_WEBHOOK_SECRET",
-                                             "WEBHOOK_BACKOFF_SECONDS", "BACLOWATCH_ESCALATE_AFTER_MINUTES")}
+                                             "WEBHOOK_BACKOFF_SECONDS", "BACLOWATCH_ESCALATE_AFTER_MINUTES",
+                                             "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_LEASE_SECONDS",
+                                             "WEBHOOK_CONCURRENCY")}
     app.config.update(BACLOWATCH_WEBHOOK_URL=rx.url, BACLOWATCH_WEBHOOK_SECRET=SECRET, WEBHOOK_BACKOFF_SECONDS=0,
                       BACLOWATCH_ESCALATE_AFTER_MINUTES=15)
     yield rx
@@ -241,6 +197,69 @@ def test_parallel_workers_never_deliver_one_event_twice(app, clinician, receiver
     ids = [r["headers"]["Baclowatch-Event-Id"] for r in receiver.delivered()]
     assert len(ids) == 12
     assert len(set(ids)) == 12, "an event was delivered twice"
+
+
+def urgent_flags(clinician, count: int) -> list[str]:
+    made = []
+    for _ in range(count):
+        answer = make_patient(clinician).post("/entries", json=entry(
+            symptoms=[{"code": "slow_breathing", "severity": 3}]))
+        made.append(answer.json["flags"][0]["id"])
+    return made
+
+
+def pending(app) -> int:
+    with app.app_context():
+        try:
+            return db.session.scalar(sa.select(sa.func.count()).where(WebhookEvent.status == "pending"))
+        finally:
+            db.session.remove()
+
+
+def test_a_delivery_slower_than_the_lease_is_made_once(app, clinician, receiver):
+    """Two workers, a receiver that takes twice the lease to answer: each event arrives once."""
+    app.config.update(WEBHOOK_LEASE_SECONDS=1, WEBHOOK_CONCURRENCY=1)
+    receiver.delay = lambda body: 2
+    receiver.start()
+    urgent_flags(clinician, 3)
+    deadline = time.monotonic() + 60
+
+    def work():
+        with app.app_context():
+            while pending(app) and time.monotonic() < deadline:
+                webhooks.run_round()
+                time.sleep(0.05)
+
+    first = threading.Thread(target=work)
+    first.start()
+    while not receiver.arrived and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = threading.Thread(target=work)  # starts while the first worker's delivery is under way
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert pending(app) == 0
+    assert len(receiver.arrived) == 3, f"an event was sent while another worker was delivering it: {receiver.arrived}"
+    assert sorted(receiver.delivered_ids()) == sorted(set(receiver.delivered_ids()))
+    assert status(app.test_cli_runner())["delivered"] == 3
+
+
+def test_a_hanging_receiver_holds_up_no_other_event(app, clinician, runner, receiver):
+    app.config.update(WEBHOOK_TIMEOUT_SECONDS=3)
+    hanging, *others = urgent_flags(clinician, 6)  # the hanging one is the oldest, claimed first
+    receiver.hold = lambda body: body["data"]["flag_id"] == hanging
+    receiver.start()
+
+    counts = json.loads(work_once(runner).output.strip().splitlines()[-1])
+
+    assert counts["delivered"] == 5 and counts["retrying"] == 1
+    assert sorted(receiver.delivered_flags()) == sorted(others)
+    abandoned = [n for n, (what, _) in enumerate(receiver.timeline) if what == "abandoned"]
+    answered = [n for n, (what, _) in enumerate(receiver.timeline) if what == "answered"]
+    assert len(abandoned) == 1 and len(answered) == 5
+    assert max(answered) < abandoned[0], "the other events waited for the hanging receiver"
+    waiting = status(runner)["oldest_pending"]
+    assert waiting["attempts"] == 1 and "timed out" in waiting["last_error"]
 
 
 def test_work_refuses_without_a_url(app, runner):
