@@ -54,6 +54,14 @@ class Unavailable(ServiceError):
     status = 503
 
 
+class CommitFailed(Unavailable):
+    """The database refused or lost the request's COMMIT; the client may send it again."""
+
+    def __init__(self):
+        super().__init__("The database did not store the request; nothing was acknowledged. Try again shortly.",
+                         headers={"Retry-After": "5"})
+
+
 class Invalid(ServiceError):
     """Fields that are well-formed JSON but break a rule (422)."""
 

@@ -1,12 +1,16 @@
 """The HTTP API: one blueprint per resource, all under /api/v1."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, request
 
 from .. import auth
-from ..errors import problem
+from ..errors import CommitFailed, problem
 from ..extensions import api, db, make_limiter
 
+log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -23,11 +27,20 @@ def _json_only():
 
 def _commit_or_roll_back(response):
     """One commit per request, with its audit trail; a failed request leaves nothing behind."""
-    if response.status_code < 400:
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
         auth.write_audit_trail()
         db.session.commit()
-    else:
+    except sa.exc.DBAPIError as error:
+        # The database refused the COMMIT (a deferred constraint, a serialization failure) or
+        # lost it with its connection: the answer made above was never true. Raised from here it
+        # would bypass the error handlers and be a 500, so it is answered here, as any database
+        # failure is: 503, try again.
         db.session.rollback()
+        log.error("commit failed in request %s: %s", g.get("request_id"), type(error).__name__)
+        return current_app.make_response(current_app.handle_user_exception(CommitFailed()))
     return response
 
 

@@ -13,7 +13,7 @@ from service import create_app
 from service.extensions import db
 from service.models import Dose, Entry, Flag, Occurrence
 
-from reliability_kit import FailingWrites
+from reliability_kit import FailingCommits, FailingWrites
 
 
 def counts(app) -> dict:
@@ -94,3 +94,41 @@ def test_migrations_run_forward_on_a_database_with_data(tmp_path):
         assert db.session.scalar(sa.select(Entry.craving).where(Entry.id == uuid.UUID(entry_id))) == 9
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Flag)) == 0
     assert runner.invoke(args=["rules", "reevaluate"]).exit_code == 0
+
+
+def _commit_refusals(backend: str) -> list[str]:
+    # PostgreSQL: a constraint (IntegrityError) and a serialization failure (OperationalError).
+    return ["23514", "40001"] if backend == "postgresql" else ["foreign key"]
+
+
+def test_a_commit_the_database_refuses_is_503_and_stores_nothing(app, backend, clinician):
+    phone = make_patient(clinician)
+    for sqlstate in _commit_refusals(backend):
+        body = entry(alcohol_drinks=2, doses=[{"amount_mg": 10}])
+        with FailingCommits(app, "entries", sqlstate):
+            answer = phone.post("/entries", json=body)
+            batch = phone.post("/entries/batch", json={"entries": [entry(craving=2), entry(craving=3)]})
+        for refused in (answer, batch):
+            assert refused.status_code == 503, (sqlstate, refused.status_code, refused.get_data(as_text=True))
+            assert refused.content_type == "application/problem+json"
+            assert refused.headers["Retry-After"]
+            assert "refused at commit" not in refused.get_data(as_text=True)
+        assert counts(app) == {"Entry": 0, "Dose": 0, "Flag": 0, "Occurrence": 0}, sqlstate
+        again = phone.post("/entries", json=body)
+        assert again.status_code == 201, "the retry is stored"
+        with app.app_context():
+            db.session.execute(sa.delete(Occurrence))
+            db.session.execute(sa.delete(Flag))
+            db.session.execute(sa.delete(Dose))
+            db.session.execute(sa.delete(Entry))
+            db.session.commit()
+
+
+def test_a_patient_whose_commit_is_refused_is_not_enrolled(app, backend, clinician):
+    body = {"reference": "P-COMMIT", "treatment_start": "2026-11-01"}
+    with FailingCommits(app, "patients", _commit_refusals(backend)[0]):
+        answer = clinician.post("/patients", json=body)
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.headers["Retry-After"]
+    assert clinician.get("/patients").json["items"] == []
+    assert clinician.post("/patients", json=body).status_code == 201
