@@ -1,12 +1,17 @@
 """What every answer carries: a request id, security headers, and one log line without secrets."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
+import typing as t
 import uuid
 
+import flask
 from flask import Flask, g, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.utils import cached_property
 
 log = logging.getLogger("baclowatch.request")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -20,6 +25,38 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class Request(flask.Request):
+    """A request whose streamed body is held to the size limit and read whole, once.
+
+    A body sent without Content-Length (`Transfer-Encoding: chunked`) is only bounded by
+    MAX_CONTENT_LENGTH, and Werkzeug stops reading it at the limit without saying so: a
+    larger body came through cut short (a 400, or accepted when the cut fell in trailing
+    padding). It is read here to one byte past the limit, so a larger one is a 413.
+    """
+
+    @cached_property
+    def stream(self) -> t.IO[bytes]:
+        if self.content_length is not None or not self.environ.get("wsgi.input_terminated"):
+            return super().stream
+        limit = self.max_content_length
+        body = bytearray()
+        source = self.environ["wsgi.input"]
+        try:
+            while limit is None or len(body) <= limit:
+                block = source.read(64 * 1024 if limit is None else min(64 * 1024, limit + 1 - len(body)))
+                if not block:
+                    break
+                body += block
+        except Exception as error:
+            # The server decodes the chunks as they are read, and each server has its own error
+            # for a bad chunk size, a missing CRLF or a body cut short: all are the client's.
+            log.info("%s unreadable body: %s", g.get("request_id"), type(error).__name__)
+            raise BadRequest("The body's chunked encoding is malformed.") from None
+        if limit is not None and len(body) > limit:
+            raise RequestEntityTooLarge()
+        return io.BytesIO(bytes(body))
 
 
 def _start() -> None:
@@ -43,5 +80,6 @@ def _finish(response):
 
 
 def register(app: Flask) -> None:
+    app.request_class = Request
     app.before_request(_start)
     app.after_request(_finish)
