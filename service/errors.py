@@ -46,6 +46,13 @@ class NotFound(ServiceError):
         super().__init__(detail, **kwargs)
 
 
+class DuplicateKey(ServiceError):
+    """A JSON object gives one key twice: parsers disagree on which value counts, so none does."""
+
+    def __init__(self):
+        super().__init__("The body gives the same key twice in one object; send each key once.")
+
+
 class Conflict(ServiceError):
     status = 409
 

@@ -7,13 +7,15 @@ import flask_smorest
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from schemas.problem import ProblemSchema
 
 from . import errors
+from .web import read_json
 
 # Named constraints, so migrations can drop and alter them on every database.
 NAMING = {
@@ -51,12 +53,21 @@ class Api(flask_smorest.Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+class Parser(FlaskParser):
+    """Webargs' parser with our JSON reading: a key given twice is refused, not collapsed."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return read_json(req.get_data(cache=True))
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A blueprint whose every route is open to exactly one role."""
 
     # Each schema's own Meta decides about unknown fields, in the query string too (webargs
     # would drop unknown query parameters silently, hiding a client's typo).
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = Parser(unknown=None)
 
     def __init__(self, name: str, import_name: str, *, role: str, **kwargs):
         if role not in ROLES:
