@@ -10,6 +10,7 @@ from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import validate
 from sqlalchemy import MetaData
 
 from schemas.problem import ProblemSchema
@@ -31,8 +32,36 @@ PROBLEM_STATUSES_AUTH = (401, 403, 404, 429)
 PROBLEM_STATUSES_BODY = (400, 413, 415)
 
 
+def exclusive_bounds(converter, field, ret, **kwargs) -> dict:
+    """Document the bounds a Range excludes (amount_mg > 0): apispec writes every bound as inclusive.
+
+    OpenAPI 3.1 (JSON Schema) makes the exclusive bound a number of its own; 3.0 a flag beside
+    `minimum`. `ret` holds what earlier converters wrote, so 3.1's inclusive bound is taken out.
+    """
+    out = {}
+    new_style = (converter.openapi_version.major, converter.openapi_version.minor) >= (3, 1)
+    for rule in field.validators:
+        if not isinstance(rule, validate.Range):
+            continue
+        for bound, inclusive, name in ((rule.min, rule.min_inclusive, "minimum"),
+                                       (rule.max, rule.max_inclusive, "maximum")):
+            if bound is None or inclusive:
+                continue
+            exclusive = "exclusive" + name.capitalize()
+            if new_style:
+                ret.pop(name, None)
+                out[exclusive] = field._serialize(bound, None, None)
+            else:
+                out[exclusive] = True
+    return out
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(exclusive_bounds)
 
     def _register_error_handlers(self):
         errors.register(self._app)
