@@ -33,8 +33,9 @@ class FailingCommits:
     """Make the database itself refuse the COMMIT of a transaction that wrote into `table`.
 
     Every statement before COMMIT succeeds, as when a deferred constraint fails. On PostgreSQL a
-    deferred constraint trigger raises `sqlstate` at COMMIT; on SQLite a trigger writes a row whose
-    deferred foreign key has no parent, which SQLite checks only at COMMIT.
+    deferred constraint trigger raises `sqlstate` at COMMIT (or, given "lost", ends the connection);
+    on SQLite a trigger writes a row whose deferred foreign key has no parent, which SQLite checks
+    only at COMMIT.
     """
 
     def __init__(self, app, table: str, sqlstate: str = "23514"):
@@ -42,9 +43,12 @@ class FailingCommits:
 
     def _statements(self, dialect: str) -> tuple[list[str], list[str]]:
         if dialect == "postgresql":
+            # "lost": the server ends the session's own connection at COMMIT, as a crash would.
+            act = ("PERFORM pg_terminate_backend(pg_backend_pid());" if self.sqlstate == "lost" else
+                   f"RAISE EXCEPTION 'refused at commit (on purpose)' USING ERRCODE = '{self.sqlstate}';")
             return ([
-                "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"RAISE EXCEPTION 'refused at commit (on purpose)' USING ERRCODE = '{self.sqlstate}'; END $$",
+                f"CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {act} "
+                "RETURN NULL; END $$",
                 f"CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON {self.table} "
                 "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()",
             ], [f"DROP TRIGGER IF EXISTS refuse_at_commit ON {self.table}",

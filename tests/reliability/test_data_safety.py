@@ -98,8 +98,9 @@ def test_migrations_run_forward_on_a_database_with_data(tmp_path):
 
 
 def _commit_refusals(backend: str) -> list[str]:
-    # PostgreSQL: a constraint (IntegrityError) and a serialization failure (OperationalError).
-    return ["23514", "40001"] if backend == "postgresql" else ["foreign key"]
+    # PostgreSQL: a constraint (IntegrityError), a serialization failure and a connection lost at
+    # COMMIT (OperationalError).
+    return ["23514", "40001", "lost"] if backend == "postgresql" else ["foreign key"]
 
 
 def test_a_commit_the_database_refuses_is_503_and_stores_nothing(app, backend, clinician):
