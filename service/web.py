@@ -1,4 +1,5 @@
-"""What every answer carries: a request id, security headers, and one log line without secrets."""
+"""What every request and answer go through: a body read whole within its limit, JSON read
+strictly, a request id, security headers, and one log line without secrets."""
 from __future__ import annotations
 
 import io
@@ -11,10 +12,10 @@ import uuid
 
 import flask
 from flask import Flask, g, request
-
-from .errors import DuplicateKey
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.utils import cached_property
+
+from .errors import DuplicateKey
 
 log = logging.getLogger("baclowatch.request")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
