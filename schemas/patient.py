@@ -1,10 +1,13 @@
 """Patients, their prescriptions, devices and audit trail."""
 from __future__ import annotations
 
+import re
+import unicodedata
 import zoneinfo
 from functools import lru_cache
 
 import marshmallow as ma
+import regex
 from marshmallow import fields, validate
 
 from .base import AwareDateTime, Date, Number, Schema, StrictBoolean, String, page_schema
@@ -22,6 +25,36 @@ def _zones() -> frozenset[str]:
 def validate_timezone(name: str) -> None:
     if name not in _zones():
         raise ma.ValidationError("Not an IANA time zone name, e.g. Europe/Paris.")
+
+
+# Characters that draw nothing or steer the text around them: controls, format characters
+# (zero-width, bidi overrides), private use, unassigned, line and paragraph separators, and
+# the rest of Unicode's default-ignorables (Hangul fillers, variation selectors).
+INVISIBLE = regex.compile(r"[\p{C}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]")
+
+
+def normal_reference(text: str) -> str:
+    """Return the one form of a reference that all its look-alikes share.
+
+    NFKC folds fullwidth letters, compatibility forms and decomposed accents into their plain
+    form; white space around is trimmed and a run of spaces inside becomes one.
+    """
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).strip())
+
+
+class Reference(String):
+    """A patient's reference, stored in its normal form; one that hides characters is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # Invisible characters are looked for before spaces are merged, which would hide a tab.
+        trimmed = unicodedata.normalize("NFKC", text).strip()
+        if INVISIBLE.search(trimmed):
+            raise ma.ValidationError("Must not contain control, format or other invisible characters.")
+        normal = normal_reference(trimmed)
+        if not normal:
+            raise ma.ValidationError("Must not be blank.")
+        return normal
 
 
 class PrescriptionCreateSchema(Schema):
@@ -46,7 +79,8 @@ class PrescriptionSchema(Schema):
 
 
 class PatientFieldsSchema(Schema):
-    reference = String(validate=validate.Length(1, 64), metadata={"description": "Pseudonymous id, unique per clinician"})
+    reference = Reference(validate=validate.Length(1, 64), metadata={
+        "description": "Pseudonymous id, unique per clinician; stored NFKC-normalised and trimmed"})
     timezone = String(validate=[validate.Length(1, 64), validate_timezone])
     treatment_start = Date()
     renal_impairment = StrictBoolean()
@@ -56,7 +90,7 @@ class PatientFieldsSchema(Schema):
 
 
 class PatientCreateSchema(PatientFieldsSchema):
-    reference = String(required=True, validate=validate.Length(1, 64))
+    reference = Reference(required=True, validate=validate.Length(1, 64))
     timezone = String(load_default="UTC", validate=[validate.Length(1, 64), validate_timezone])
     treatment_start = Date(required=True)
     renal_impairment = StrictBoolean(load_default=False)

@@ -46,12 +46,27 @@ class NotFound(ServiceError):
         super().__init__(detail, **kwargs)
 
 
+class DuplicateKey(ServiceError):
+    """A JSON object gives one key twice: parsers disagree on which value counts, so none does."""
+
+    def __init__(self):
+        super().__init__("The body gives the same key twice in one object; send each key once.")
+
+
 class Conflict(ServiceError):
     status = 409
 
 
 class Unavailable(ServiceError):
     status = 503
+
+
+class CommitFailed(Unavailable):
+    """The database refused or lost the request's COMMIT; the client may send it again."""
+
+    def __init__(self):
+        super().__init__("The database did not store the request; nothing was acknowledged. Try again shortly.",
+                         headers={"Retry-After": "5"})
 
 
 class Invalid(ServiceError):

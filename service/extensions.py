@@ -8,14 +8,17 @@ import flask_smorest
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import validate
 from sqlalchemy import MetaData
 
 from schemas import examples
 from schemas.problem import ProblemSchema
 
 from . import errors
+from .web import read_json
 
 # Named constraints, so migrations can drop and alter them on every database.
 NAMING = {
@@ -44,8 +47,36 @@ RATE_LIMIT_HEADERS = {
 RATE_LIMITED_STATUSES = (*PROBLEM_STATUSES_AUTH, *PROBLEM_STATUSES_BODY, 409, 422, 429)
 
 
+def exclusive_bounds(converter, field, ret, **kwargs) -> dict:
+    """Document the bounds a Range excludes (amount_mg > 0): apispec writes every bound as inclusive.
+
+    OpenAPI 3.1 (JSON Schema) makes the exclusive bound a number of its own; 3.0 a flag beside
+    `minimum`. `ret` holds what earlier converters wrote, so 3.1's inclusive bound is taken out.
+    """
+    out = {}
+    new_style = (converter.openapi_version.major, converter.openapi_version.minor) >= (3, 1)
+    for rule in field.validators:
+        if not isinstance(rule, validate.Range):
+            continue
+        for bound, inclusive, name in ((rule.min, rule.min_inclusive, "minimum"),
+                                       (rule.max, rule.max_inclusive, "maximum")):
+            if bound is None or inclusive:
+                continue
+            exclusive = "exclusive" + name.capitalize()
+            if new_style:
+                ret.pop(name, None)
+                out[exclusive] = field._serialize(bound, None, None)
+            else:
+                out[exclusive] = True
+    return out
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(exclusive_bounds)
 
     def _register_error_handlers(self):
         errors.register(self._app)
@@ -96,12 +127,21 @@ class Api(flask_smorest.Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+class Parser(FlaskParser):
+    """Webargs' parser with our JSON reading: a key given twice is refused, not collapsed."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return read_json(req.get_data(cache=True))
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A blueprint whose every route is open to exactly one role."""
 
     # Each schema's own Meta decides about unknown fields, in the query string too (webargs
     # would drop unknown query parameters silently, hiding a client's typo).
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = Parser(unknown=None)
     # Set by register_api where it puts the blueprint under a limit, before its routes are documented.
     rate_limited = False
 

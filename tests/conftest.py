@@ -103,6 +103,51 @@ def served(app):
 
 
 @pytest.fixture
+def gunicorn_served(app, tmp_path):
+    """The app served by gunicorn with its own settings (one worker) on 127.0.0.1.
+
+    Yields (port, log path). gunicorn, not Werkzeug, decodes chunked bodies in production,
+    with errors of its own; tests of what reaches the app from the wire use this.
+    """
+    import contextlib
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
+               BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", REDIS_URL="", RATELIMIT_PATIENT="10000 per minute",
+               RATELIMIT_CLINICIAN="10000 per minute", RATELIMIT_ENROLL="10000 per minute")
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf",
+                                    "service:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(600):  # up to a minute on a busy machine
+            assert process.poll() is None, log_path.read_text()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            with contextlib.suppress(OSError, http.client.HTTPException), contextlib.closing(conn):
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer:\n" + log_path.read_text())
+        yield port, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
 def backend(app) -> str:
     with app.app_context():
         return db.engine.dialect.name

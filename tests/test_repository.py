@@ -62,3 +62,53 @@ def test_one_migration_head(app):
 def test_models_and_migrations_agree(app):
     result = app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def _exclusive_bounds():
+    """Yield (component, property, validator) for every Range of our schemas that excludes a bound."""
+    import inspect
+
+    import marshmallow as ma
+    from marshmallow import validate
+
+    import schemas.entry
+    import schemas.flag
+    import schemas.patient
+
+    for module in (schemas.entry, schemas.flag, schemas.patient):
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, ma.Schema) and cls.__module__ == module.__name__ and name.endswith("Schema"):
+                for field_name, field in cls._declared_fields.items():
+                    for rule in field.validators:
+                        if isinstance(rule, validate.Range) and not (rule.min_inclusive and rule.max_inclusive):
+                            yield name.removesuffix("Schema"), field_name, rule
+
+
+def test_openapi_says_which_bounds_are_exclusive():
+    """A bound the server refuses (amount_mg > 0) is exclusiveMinimum, not minimum, in OpenAPI 3.1."""
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    assert document["openapi"].startswith("3.1")
+    found = list(_exclusive_bounds())
+    assert {(c, p) for c, p, _ in found} >= {("DoseIn", "amount_mg"), ("PrescriptionCreate", "daily_dose_mg"),
+                                             ("PrescriptionCreate", "max_daily_mg")}
+    for component, name, rule in found:
+        documented = document["components"]["schemas"][component]["properties"][name]
+        if not rule.min_inclusive:
+            assert documented.get("exclusiveMinimum") == rule.min and "minimum" not in documented, (name, documented)
+        if not rule.max_inclusive:
+            assert documented.get("exclusiveMaximum") == rule.max and "maximum" not in documented, (name, documented)
+
+
+def test_an_openapi_3_0_document_flags_the_exclusive_bound():
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from schemas.entry import DoseInSchema
+    from service.extensions import exclusive_bounds
+
+    plugin = MarshmallowPlugin()
+    spec = APISpec("t", "1", "3.0.3", plugins=[plugin])
+    plugin.converter.add_attribute_function(exclusive_bounds)
+    spec.components.schema("DoseIn", schema=DoseInSchema)
+    amount = spec.to_dict()["components"]["schemas"]["DoseIn"]["properties"]["amount_mg"]
+    assert amount["minimum"] == 0 and amount["exclusiveMinimum"] is True

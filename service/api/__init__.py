@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from .. import auth
-from ..errors import problem
+from ..errors import CommitFailed, problem
 from ..extensions import api, db, make_limiter
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,17 @@ def _json_only():
 def _commit_or_roll_back(response):
     """One commit per request, with its audit trail; a failed request leaves only its audit trail behind."""
     if response.status_code < 400:
-        db.session.add_all(auth.audit_trail(succeeded=True))
-        db.session.commit()
+        try:
+            db.session.add_all(auth.audit_trail(succeeded=True))
+            db.session.commit()
+        except sa.exc.DBAPIError as error:
+            # The database refused the COMMIT (a deferred constraint, a serialization failure) or
+            # lost it with its connection: the answer made above was never true. Raised from here it
+            # would bypass the error handlers and be a 500, so it is answered here, as any database
+            # failure is: 503, try again.
+            db.session.rollback()
+            log.error("commit failed in request %s: %s", g.get("request_id"), type(error).__name__)
+            return current_app.make_response(current_app.handle_user_exception(CommitFailed()))
         return response
     trail = auth.audit_trail(succeeded=False)  # made before the rollback expires the caller's rows
     db.session.rollback()
@@ -57,7 +66,7 @@ def _commit_or_roll_back(response):
         try:
             db.session.add_all(trail)
             db.session.commit()
-        except SQLAlchemyError:
+        except sa.exc.SQLAlchemyError:
             # The database that failed the request may fail this too: the answer stands, the loss is logged.
             db.session.rollback()
             log.exception("audit trail of failed request %s not stored", g.get("request_id"))

@@ -248,3 +248,49 @@ def test_a_problem_ends_with_a_newline_as_every_json_answer_does(client):
     assert_problem(problem, 401)
     assert problem.get_data(as_text=True).endswith("}\n")
     assert client.get("/healthz").get_data(as_text=True).endswith("}\n")
+
+
+def _with_duplicate(body: dict, key: str, first) -> str:
+    """The JSON of `body` with `key` given twice: `first`, then the body's own value."""
+    text = json.dumps(body)
+    return text[:1] + json.dumps(key) + ": " + json.dumps(first) + ", " + text[1:]
+
+
+@pytest.mark.parametrize("role,method,path", BODY_PATHS)
+def test_a_key_given_twice_is_400_on_every_body(clinician, patient, role, method, path):
+    caller = _caller(role, clinician, patient)
+    raw = '{"note": "first", "note": "second", "action": "acknowledge"}'
+    answer = caller.open(method, path.format(p=patient.id, f=random_id()), data=raw, content_type="application/json")
+    assert "same key twice" in assert_problem(answer, 400)["detail"], (method, path)
+
+
+@pytest.mark.parametrize("raw", [
+    '{"client_id": "%s", "recorded_at": "%s", "craving": 1, "craving": 9}',
+    '{"client_id": "%s", "recorded_at": "%s", "doses": [{"amount_mg": 10, "amount_mg": 1000}]}',
+    '{"client_id": "%s", "recorded_at": "%s", "craving": 1, "substances": [{"name": "a", "prescribed": true, '
+    '"extra": {"x": 1, "x": 2}}]}',
+], ids=["top level", "in a dose", "deep inside"])
+def test_an_entry_with_a_key_given_twice_is_refused_not_collapsed(app, patient, raw):
+    body = entry()
+    answer = patient.post("/entries", data=raw % (body["client_id"], body["recorded_at"]),
+                          content_type="application/json")
+    assert_problem(answer, 400)
+    assert rows(app, Entry) == []
+
+
+def test_a_batch_item_with_a_key_given_twice_refuses_the_batch(app, patient):
+    items = json.dumps({"entries": [entry(craving=1)]})
+    raw = items.replace('"craving": 1', '"craving": 1, "craving": 9')
+    assert_problem(patient.post("/entries/batch", data=raw, content_type="application/json"), 400)
+    assert rows(app, Entry) == []
+
+
+def test_a_patient_with_a_key_given_twice_in_its_prescription_is_refused(clinician):
+    rx = '{"daily_dose_mg": 30, "max_daily_mg": 60, "max_daily_mg": 600, "approach": "fixed"}'
+    raw = '{"reference": "P-DUP", "treatment_start": "2026-11-01", "prescription": ' + rx + "}"
+    assert_problem(clinician.post("/patients", data=raw, content_type="application/json"), 400)
+    assert_problem(clinician.post("/patients", data=_with_duplicate({"reference": "P-DUP",
+                                                                     "treatment_start": "2026-11-01"},
+                                                                    "reference", "P-OTHER"),
+                                  content_type="application/json"), 400)
+    assert clinician.get("/patients").json["items"] == []

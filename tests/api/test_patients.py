@@ -302,3 +302,75 @@ def test_open_flag_counts_follow_the_review_queue(clinician, patient):
         expected[flag["severity"]] += 1
     listed = clinician.get("/patients").json["items"][0]
     assert listed["open_flags"] == expected
+
+
+# ------------------------------------------------------------------ references that only look alike
+
+LOOK_ALIKES = [
+    pytest.param("Zoé-1", "Zoe\u0301-1", "Zoé-1", id="NFC and NFD"),
+    pytest.param("PX-12", "ＰＸ-１２", "PX-12", id="fullwidth"),
+    pytest.param("P-017", "  P-017 ", "P-017", id="surrounding spaces"),
+    pytest.param("P 017", "P\u00a0017", "P 017", id="no-break space"),
+    pytest.param("P 017", "P  017", "P 017", id="two spaces inside"),
+    pytest.param("P 017", "\u3000P\u2003017\t", "P 017", id="ideographic, em space and a tab around"),
+]
+
+
+@pytest.mark.parametrize("first,second,stored", LOOK_ALIKES)
+def test_a_reference_that_only_looks_like_another_is_the_same(clinician, first, second, stored):
+    made = new(clinician, reference=first)
+    assert made.status_code == 201, made.get_json()
+    assert made.json["reference"] == stored
+    assert_problem(new(clinician, reference=second), 409)
+    other = new(clinician)
+    assert_problem(clinician.patch(f"/patients/{other.json['id']}", json={"reference": second}), 409)
+    assert [p["reference"] for p in clinician.get("/patients").json["items"]] == [stored, other.json["reference"]]
+
+
+@pytest.mark.parametrize("sent,stored", [("  ＰＸ-１２ ", "PX-12"), ("Zoe\u0301", "Zoé"), ("P\u00a0 017", "P 017")])
+def test_a_reference_is_stored_in_its_normal_form(clinician, sent, stored):
+    made = new(clinician, reference=sent)
+    assert made.json["reference"] == stored
+    changed = clinician.patch(f"/patients/{made.json['id']}", json={"reference": "  " + sent})
+    assert changed.status_code == 200, changed.get_json()
+    assert clinician.get(f"/patients/{made.json['id']}").json["reference"] == stored
+
+
+INVISIBLE = [
+    pytest.param("P-0\u200b17", id="zero-width space"),
+    pytest.param("P-0\u200d17", id="zero-width joiner"),
+    pytest.param("\ufeffP-017", id="byte order mark"),
+    pytest.param("\u202eP-017", id="right-to-left override"),
+    pytest.param("P-\u2066017\u2069", id="bidi isolate"),
+    pytest.param("P-0\u00ad17", id="soft hyphen"),
+    pytest.param("P-0\u2060", id="word joiner"),
+    pytest.param("P-\u3164017", id="hangul filler"),
+    pytest.param("P-017\ufe0f", id="variation selector"),
+    pytest.param("P-017\U000e0041", id="tag character"),
+    pytest.param("P-\ue000", id="private use"),
+    pytest.param("P\t017", id="tab inside"),
+    pytest.param("P\n017", id="line feed inside"),
+    pytest.param("P\x7f017", id="delete"),
+    pytest.param("P\x1b[31m017", id="escape sequence"),
+    pytest.param("P\u2028017", id="line separator"),
+    pytest.param("", id="empty"),
+    pytest.param("   ", id="spaces only"),
+    pytest.param("\u3000\u00a0\u2003", id="wide and no-break spaces only"),
+    pytest.param("\u200b", id="zero-width space only"),
+    pytest.param("\ufdfa" * 4, id="64 characters or more once normalised"),
+]
+
+
+@pytest.mark.parametrize("reference", INVISIBLE)
+def test_a_reference_with_invisible_or_control_characters_is_422(clinician, reference):
+    assert_invalid(new(clinician, reference=reference), "reference")
+    made = new(clinician, reference="P-OK")
+    assert_invalid(clinician.patch(f"/patients/{made.json['id']}", json={"reference": reference}), "reference")
+    assert [p["reference"] for p in clinician.get("/patients").json["items"]] == ["P-OK"]
+
+
+def test_visible_letters_of_any_script_are_kept(clinician):
+    for reference in ("Łódź-3", "患者-17", "مريض-4", "Ελένη 2", "O'Brien-5"):
+        made = new(clinician, reference=reference)
+        assert made.status_code == 201, (reference, made.get_json())
+        assert made.json["reference"] == reference

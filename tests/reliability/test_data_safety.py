@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, entry, make_clinician, make_patient
 from service import create_app
+from throwaway_database import make_database
 from service.extensions import db
 from service.models import Dose, Entry, Flag, Occurrence, Review, WebhookEvent
 from throwaway_database import make_database
 
-from reliability_kit import FailingWrites
+from reliability_kit import FailingCommits, FailingWrites
 
 
 def counts(app) -> dict:
@@ -170,3 +171,95 @@ def test_a_downgrade_over_empty_tables_needs_no_force(fresh_app):
     runner = fresh_app.test_cli_runner()
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def _commit_refusals(backend: str) -> list[str]:
+    # PostgreSQL: a constraint (IntegrityError), a serialization failure and a connection lost at
+    # COMMIT (OperationalError).
+    return ["23514", "40001", "lost"] if backend == "postgresql" else ["foreign key"]
+
+
+def test_a_commit_the_database_refuses_is_503_and_stores_nothing(app, backend, clinician):
+    phone = make_patient(clinician)
+    for sqlstate in _commit_refusals(backend):
+        body = entry(alcohol_drinks=2, doses=[{"amount_mg": 10}])
+        with FailingCommits(app, "entries", sqlstate):
+            answer = phone.post("/entries", json=body)
+            batch = phone.post("/entries/batch", json={"entries": [entry(craving=2), entry(craving=3)]})
+        for refused in (answer, batch):
+            assert refused.status_code == 503, (sqlstate, refused.status_code, refused.get_data(as_text=True))
+            assert refused.content_type == "application/problem+json"
+            assert refused.headers["Retry-After"]
+            assert "refused at commit" not in refused.get_data(as_text=True)
+        assert counts(app) == {"Entry": 0, "Dose": 0, "Flag": 0, "Occurrence": 0}, sqlstate
+        again = phone.post("/entries", json=body)
+        assert again.status_code == 201, "the retry is stored"
+        with app.app_context():
+            db.session.execute(sa.delete(Occurrence))
+            db.session.execute(sa.delete(Flag))
+            db.session.execute(sa.delete(Dose))
+            db.session.execute(sa.delete(Entry))
+            db.session.commit()
+
+
+def test_a_patient_whose_commit_is_refused_is_not_enrolled(app, backend, clinician):
+    body = {"reference": "P-COMMIT", "treatment_start": "2026-11-01"}
+    with FailingCommits(app, "patients", _commit_refusals(backend)[0]):
+        answer = clinician.post("/patients", json=body)
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.headers["Retry-After"]
+    assert clinician.get("/patients").json["items"] == []
+    assert clinician.post("/patients", json=body).status_code == 201
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request, tmp_path):
+    """The URL of a database with no tables yet, on each backend; dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/old.db"
+        return
+    name, drop = make_database(_postgres_or_skip(), "baclowatch_migrate")
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        drop()
+
+
+def test_stored_references_take_their_normal_form_without_a_clash(empty_database, caplog):
+    """References stored before normalisation: each takes its normal form unless another patient of
+    the same clinician has it; the upgrade never fails, and names the patients left as they were."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": empty_database})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0004"]).exit_code == 0
+    clinicians = sa.table("clinicians", sa.column("id", sa.Uuid), sa.column("email"), sa.column("name"),
+                          sa.column("created_at", sa.DateTime))
+    patients = sa.table("patients", *(sa.column(c, sa.Uuid) for c in ("id", "clinician_id")),
+                        *(sa.column(c) for c in ("reference", "timezone", "treatment_start", "renal_impairment",
+                                                 "depression", "anxiety")),
+                        *(sa.column(c, sa.DateTime) for c in ("created_at", "updated_at")))
+    one, two = uuid.uuid4(), uuid.uuid4()
+    start = dt.datetime(2026, 11, 1, 9, 0)
+    stored = [(one, "P-1"), (one, " P-1 "), (one, "ＰＸ-２"), (one, " Q"), (one, "Q "), (one, "Zoe\u0301"),
+              (one, "P\u200b9"), (one, "\u3000"), (two, " P-1")]
+    ids = [uuid.uuid4() for _ in stored]
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(clinicians), [{"id": c, "email": f"{c.hex}@x.org", "name": "O", "created_at": start}
+                                                 for c in (one, two)])
+            conn.execute(sa.insert(patients), [
+                {"id": pid, "clinician_id": c, "reference": ref, "timezone": "UTC",
+                 "treatment_start": dt.date(2026, 10, 1), "renal_impairment": False, "depression": False,
+                 "anxiety": False, "created_at": start + dt.timedelta(minutes=n), "updated_at": start}
+                for n, (pid, (c, ref)) in enumerate(zip(ids, stored))])
+    with caplog.at_level("WARNING"):
+        result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        now = dict(db.session.execute(sa.select(patients.c.id, patients.c.reference)).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert [now[pid] for pid in ids] == ["P-1", " P-1 ", "PX-2", "Q", "Q ", "Zoé", "P\u200b9", "\u3000", "P-1"]
+    left = {ids[1], ids[4], ids[6], ids[7]}
+    warned = "\n".join(record.getMessage() for record in caplog.records)
+    assert all(str(pid) in warned for pid in left), warned
+    assert not any(str(pid) in warned for pid in set(ids) - left), warned
