@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, entry, make_clinician, make_patient
 from service import create_app
-from throwaway_database import make_database
 from service.extensions import db
 from service.models import Dose, Entry, Flag, Occurrence, Review, WebhookEvent
 from throwaway_database import make_database
