@@ -10,6 +10,8 @@ from flask import Flask, g, request
 
 log = logging.getLogger("baclowatch.request")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Anything but printable ASCII, and the quote and backslash that delimit and escape fields.
+_UNSAFE_IN_LOG = re.compile(r'[^\x20-\x7e]|["\\]')
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -20,6 +22,24 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def escape_for_log(text: str, encoding: str = "utf-8") -> str:
+    """Write a client's text so it stays on its line and in its field: \\xNN for each unsafe byte.
+
+    A path with %0a would otherwise start a line of its own (a forged entry), and escape codes
+    would drive the terminal of whoever reads the log. `encoding` is how characters become bytes:
+    latin-1 for WSGI strings (one character per byte received), UTF-8 for decoded text.
+    """
+    def escaped(match: re.Match) -> str:
+        char = match.group()
+        try:
+            raw = char.encode(encoding)
+        except UnicodeEncodeError:
+            raw = char.encode("utf-8", "surrogatepass")
+        return "".join(f"\\x{byte:02x}" for byte in raw)
+
+    return _UNSAFE_IN_LOG.sub(escaped, text)
 
 
 def _start() -> None:
@@ -38,7 +58,8 @@ def _finish(response):
         response.headers.setdefault("Cache-Control", "no-store")  # patient data stays out of caches
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     # The path only: never headers (tokens) nor bodies (patients' words).
-    log.info("%s %s %s %d %.1fms", g.get("request_id"), request.method, request.path, response.status_code, elapsed)
+    log.info("%s %s %s %d %.1fms", g.get("request_id"), escape_for_log(request.method),
+             escape_for_log(request.path), response.status_code, elapsed)
     return response
 
 
