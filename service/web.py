@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 log = logging.getLogger("baclowatch.request")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -60,6 +61,35 @@ def _finish(response):
     # The path only: never headers (tokens) nor bodies (patients' words).
     log.info("%s %s %s %d %.1fms", g.get("request_id"), escape_for_log(request.method),
              escape_for_log(request.path), response.status_code, elapsed)
+    return response
+
+
+def rate_limit_headers(response):
+    """Tell the client its rate limit: X-RateLimit-*, and Retry-After on the limiter's 429 only.
+
+    Any other answer's Retry-After is the app's own (a 503 says when to try again) and is kept.
+    """
+    from limits.errors import StorageError
+
+    from .extensions import app_limiter
+
+    limiter = app_limiter(current_app)
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return response
+    now = time.time()
+    try:
+        reset_at, remaining = current.window
+    except StorageError:
+        # The store went away after it answered the limit's check: the answer goes out whole,
+        # and the next request finds the store away and counts in memory.
+        reset_at, remaining = now + current.limit.get_expiry(), None
+    response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+    if remaining is not None:
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - now)))
     return response
 
 
