@@ -13,17 +13,19 @@ from service.web import escape_for_log
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9)))
-# Threads, so a client that sends its request slowly holds one thread, not a whole worker: a
-# sync worker reads a request's headers for as long as the client takes to send them. The main
-# thread of each worker accepts and watches connections, and drops one that sends nothing for
-# 5 s without ever giving it a thread. Each thread may hold a database connection (the pool's
-# 5 + 10 overflow per worker is enough for 8).
+# Threads, so a client that sends its request slowly holds one thread, not a whole worker (a
+# sync worker reads a request's headers for as long as the client takes to send them). A worker
+# accepts no more connections than it has threads: else the worker that happens to be awake
+# accepts them all, slow ones included, and queues the rest behind them while the others idle.
+# So no connection is kept alive between requests (one would hold a thread's place while idle);
+# a proxy in front keeps its clients' connections. A connection that sends nothing is dropped
+# after 5 s. Each thread may hold a database connection (the pool's 5 + 10 per worker covers 8).
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", 8))
-worker_connections = 1000  # connections a worker holds open at once, kept-alive ones included
+worker_connections = threads
+keepalive = 0
 timeout = 30  # a worker whose main loop is silent this long is stuck: it is replaced
 graceful_timeout = 30
-keepalive = 5  # an idle kept-alive connection waits in the worker's poller, holding no thread
 max_requests = 2000  # recycle workers now and then, with jitter so they do not all restart at once
 max_requests_jitter = 200
 preload_app = False  # each worker opens its own database pool
@@ -47,6 +49,12 @@ logconfig_dict = {
         "alembic": {"level": "WARNING"},
     },
 }
+
+
+
+def post_worker_init(worker):
+    # "Booting worker" is said at the fork; a worker serves only once the app is loaded, seconds later.
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 
 class EscapedAtoms(glogging.SafeAtoms):
