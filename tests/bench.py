@@ -542,7 +542,7 @@ def drive_load(port: int, tokens: list[str], seconds: float, out_path: str, seed
         rng = random.Random(seed + index)
         zone = ZoneInfo(TIMEZONE)
         headers = auth(token)
-        # HTTP/1.1 keep-alive; gunicorn's sync workers close after each answer and http.client reconnects.
+        # HTTP/1.1 keep-alive; gunicorn closes after each answer (keepalive 0) and http.client reconnects.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=LOAD_TIMEOUT)
         mine_acked, mine_latencies, mine_failures = [], [], collections.Counter()
 
