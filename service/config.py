@@ -26,6 +26,9 @@ def from_environment(instance_path: str) -> dict:
         "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
         "WEBHOOK_LEASE_SECONDS": _int("WEBHOOK_LEASE_SECONDS", 60),
         "WEBHOOK_CONCURRENCY": _int("WEBHOOK_CONCURRENCY", 4),
+        # How many proxies in front append to X-Forwarded-For (and set X-Forwarded-Proto): the
+        # client address is the one the outermost of them saw. 0: the peer is the client.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "RATELIMIT_ENROLL": os.environ.get("RATELIMIT_ENROLL", "10 per minute"),
         "RATELIMIT_PATIENT": os.environ.get("RATELIMIT_PATIENT", "120 per minute"),
         "RATELIMIT_CLINICIAN": os.environ.get("RATELIMIT_CLINICIAN", "600 per minute"),

@@ -186,10 +186,46 @@ migrate = Migrate()
 api = Api()
 
 
+def _store_options(uri: str) -> dict:
+    """How the limiter talks to Redis: briefly, so a store that is away costs a request little."""
+    if not uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        return {}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # One immediate retry (a pooled connection is stale after a Redis restart), never redis-py's
+    # default backoff of seconds; storage errors come wrapped, as limits.errors.StorageError.
+    return {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 1),
+            "wrap_exceptions": True}
+
+
 def make_limiter(app) -> Limiter:
-    """Make the app's own limiter: its storage and switches are per app, not per process."""
+    """Make the app's own limiter: its storage and switches are per app, not per process.
+
+    A patient's entry never fails because the rate-limit store is away: the limiter then counts
+    in this worker's memory (the same limits, per worker), logs that once, and looks at the store
+    again by itself, at intervals doubling from 1 s to 32 s, until it answers. Errors of the store
+    are swallowed wherever it is used, since some uses come after the request has committed.
+    """
     from .auth import rate_key
 
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    # The limiter's own headers would put a Retry-After on every answer: web.py writes them.
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _store_options(app.config["RATELIMIT_STORAGE_URI"]))
     limiter = Limiter(key_func=rate_key)
     limiter.init_app(app)
     return limiter
+
+
+def app_limiter(app) -> Limiter | None:
+    """The app's limiter, if rate limits are on."""
+    limiter = next(iter(app.extensions.get("limiter", ())), None)
+    return limiter if limiter is not None and limiter.enabled and limiter.initialized else None
+
+
+def rate_limit_store_answers(app) -> bool:
+    """Whether the rate limits' store answers now (always, when it is this process's memory)."""
+    limiter = app_limiter(app)
+    return limiter is None or limiter.storage.check()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import re
 import time
 import typing as t
 import uuid
 
 import flask
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 
@@ -19,6 +20,8 @@ from .errors import DuplicateKey
 
 log = logging.getLogger("baclowatch.request")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Anything but printable ASCII, and the quote and backslash that delimit and escape fields.
+_UNSAFE_IN_LOG = re.compile(r'[^\x20-\x7e]|["\\]')
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -29,7 +32,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-RETRY_STATUSES = (429, 503)  # the answers whose Retry-After a client should wait for
 
 
 class Request(flask.Request):
@@ -85,6 +87,24 @@ def read_json(data: bytes):
     return json.loads(text, object_pairs_hook=_one_value_per_key)
 
 
+def escape_for_log(text: str, encoding: str = "utf-8") -> str:
+    """Write a client's text so it stays on its line and in its field: \\xNN for each unsafe byte.
+
+    A path with %0a would otherwise start a line of its own (a forged entry), and escape codes
+    would drive the terminal of whoever reads the log. `encoding` is how characters become bytes:
+    latin-1 for WSGI strings (one character per byte received), UTF-8 for decoded text.
+    """
+    def escaped(match: re.Match) -> str:
+        char = match.group()
+        try:
+            raw = char.encode(encoding)
+        except UnicodeEncodeError:
+            raw = char.encode("utf-8", "surrogatepass")
+        return "".join(f"\\x{byte:02x}" for byte in raw)
+
+    return _UNSAFE_IN_LOG.sub(escaped, text)
+
+
 def _start() -> None:
     # A proxy's id is kept when it is sane, so one id follows a request through every log.
     given = request.headers.get("X-Request-Id", "")
@@ -96,16 +116,42 @@ def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.status_code not in RETRY_STATUSES:
-        # The rate limiter puts its window's reset on every answer as Retry-After; a phone that
-        # honours it would wait a minute after a success. Only a refusal tells when to come back.
-        response.headers.pop("Retry-After", None)
     if request.path.startswith("/api/") or request.path in ("/", "/healthz"):
         response.headers.setdefault("Content-Security-Policy", API_CSP)
         response.headers.setdefault("Cache-Control", "no-store")  # patient data stays out of caches
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     # The path only: never headers (tokens) nor bodies (patients' words).
-    log.info("%s %s %s %d %.1fms", g.get("request_id"), request.method, request.path, response.status_code, elapsed)
+    log.info("%s %s %s %d %.1fms", g.get("request_id"), escape_for_log(request.method),
+             escape_for_log(request.path), response.status_code, elapsed)
+    return response
+
+
+def rate_limit_headers(response):
+    """Tell the client its rate limit: X-RateLimit-*, and Retry-After on the limiter's 429 only.
+
+    Any other answer's Retry-After is the app's own (a 503 says when to try again) and is kept.
+    """
+    from limits.errors import StorageError
+
+    from .extensions import app_limiter
+
+    limiter = app_limiter(current_app)
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return response
+    now = time.time()
+    try:
+        reset_at, remaining = current.window
+    except StorageError:
+        # The store went away after it answered the limit's check: the answer goes out whole,
+        # and the next request finds the store away and counts in memory.
+        reset_at, remaining = now + current.limit.get_expiry(), None
+    response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+    if remaining is not None:
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - now)))
     return response
 
 

@@ -481,12 +481,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int, log_path: Path):
-    """Serve the service with its own gunicorn settings on 127.0.0.1; stop it cleanly afterwards."""
+def gunicorn(url: str, workers: int, log_path: Path, env_extra: dict | None = None):
+    """Serve the service with its own gunicorn settings on 127.0.0.1; stop it cleanly afterwards.
+
+    `env_extra` adds to, or overrides, the environment gunicorn gets (settings, GUNICORN_CMD_ARGS).
+    """
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers),
                SECRET_KEY=SECRET_KEY, RATELIMIT_PATIENT=LOAD_LIMIT, RATELIMIT_CLINICIAN=LOAD_LIMIT,
                RATELIMIT_ENROLL=LOAD_LIMIT)
+    env.update(env_extra or {})
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf", "service:create_app()"],
@@ -496,13 +500,11 @@ def gunicorn(url: str, workers: int, log_path: Path):
         while True:
             if process.poll() is not None:
                 raise BenchError(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            with contextlib.suppress(OSError, http.client.HTTPException), contextlib.closing(conn):
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    conn.close()
                     break
-                conn.close()
             if time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not answer /healthz within a minute:\n{_tail(log_path)}")
             time.sleep(0.2)
@@ -540,7 +542,7 @@ def drive_load(port: int, tokens: list[str], seconds: float, out_path: str, seed
         rng = random.Random(seed + index)
         zone = ZoneInfo(TIMEZONE)
         headers = auth(token)
-        # HTTP/1.1 keep-alive; gunicorn's sync workers close after each answer and http.client reconnects.
+        # HTTP/1.1 keep-alive; gunicorn closes after each answer (keepalive 0) and http.client reconnects.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=LOAD_TIMEOUT)
         mine_acked, mine_latencies, mine_failures = [], [], collections.Counter()
 

@@ -6,7 +6,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 
-from .. import auth
+from .. import auth, web
 from ..errors import CommitFailed, problem
 from ..extensions import api, db, make_limiter
 
@@ -92,8 +92,10 @@ def register_api(app: Flask) -> None:
     # Test runs drive many clients from one address; a test that checks the limits turns them on.
     app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "baclowatch")
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them in reverse),
+    # once a failed enrollment has been counted.
+    app.after_request(web.rate_limit_headers)
     limiter = make_limiter(app)
     api.init_app(app)
     for module in (patients, flags, catalogue, enroll, me):

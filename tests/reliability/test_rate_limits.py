@@ -138,3 +138,67 @@ def test_only_a_refusal_says_when_to_retry(tmp_path):
     assert missing.status_code == 404 and "Retry-After" not in missing.headers
     refused = client.get("/api/v1/patients", headers=headers)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+
+
+def _clinician_and_phone(app):
+    import json
+
+    runner, client = app.test_cli_runner(), app.test_client()
+    made = runner.invoke(args=["clinicians", "create", f"c-{uuid.uuid4().hex[:6]}@example.org", "--name", "C"])
+    token = json.loads(made.output.strip().splitlines()[-1])["token"]
+    created = client.post("/api/v1/patients", json={"reference": "R", "treatment_start": "2026-01-01"},
+                          headers={"Authorization": f"Bearer {token}"})
+    phone = client.post("/api/v1/enroll", json={"code": created.json["enrollment"]["code"]}).json["token"]
+    return client, {"Authorization": f"Bearer {phone}"}
+
+
+def test_only_a_refusal_by_the_limiter_carries_its_retry_after(tmp_path):
+    from conftest import entry
+    from reliability_kit import FailingWrites
+
+    app = limited_app(tmp_path, RATELIMIT_PATIENT="3 per minute")
+    client, auth = _clinician_and_phone(app)
+    stored = client.post("/api/v1/entries", json=entry(), headers=auth)
+    assert stored.status_code == 201
+    assert "Retry-After" not in stored.headers, "a 201 has nothing to retry"
+    assert stored.headers["X-RateLimit-Limit"] == "3"
+    assert stored.headers["X-RateLimit-Remaining"] == "2"
+    with FailingWrites(app, "entries"):
+        failed = client.post("/api/v1/entries", json=entry(), headers=auth)
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "5", "the app's own Retry-After is kept"
+    client.post("/api/v1/entries", json=entry(), headers=auth)
+    refused = client.post("/api/v1/entries", json=entry(), headers=auth)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_healthz_503_says_when_to_try_again(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "RATELIMIT_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no/such/folder/x.db"})
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.content_type == "application/problem+json"
+    assert answer.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_enroll_limit_is_per_forwarded_client_only_behind_trusted_proxies(tmp_path, proxies):
+    app = limited_app(tmp_path, RATELIMIT_ENROLL="2 per minute", TRUSTED_PROXIES=proxies)
+    client = app.test_client()
+
+    def attempt(forwarded_for: str) -> int:
+        return client.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC"}, headers={"X-Forwarded-For": forwarded_for},
+                           environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code  # the proxy's address
+
+    assert [attempt("203.0.113.5"), attempt("203.0.113.5"), attempt("203.0.113.5")] == [401, 401, 429]
+    # A client cannot buy a fresh budget by writing its own X-Forwarded-For: the proxy appends
+    # the address it saw, and only the last `proxies` entries are trusted.
+    spoofed = attempt("198.51.100.9, 203.0.113.5")
+    another_client = attempt("203.0.113.6")
+    if proxies:
+        assert spoofed == 429
+        assert another_client == 401, "behind one trusted proxy, each forwarded client has its own budget"
+    else:
+        assert spoofed == 429
+        assert another_client == 429, "with no trusted proxy, X-Forwarded-For is ignored"

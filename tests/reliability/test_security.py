@@ -63,3 +63,11 @@ def test_tokens_are_compared_by_their_hash_only(app, clinician):
         stored = db.session.scalars(sa.select(ClinicianToken.token_hash)).all()
     assert clinician.token not in stored
     assert all(len(h) == 64 for h in stored)
+
+
+def test_the_request_log_escapes_control_characters(client, caplog):
+    caplog.set_level(logging.INFO, logger="baclowatch.request")
+    client.get("/api/v1/patients%0a0000 GET /forged 200%1b[2J", headers={"X-Request-Id": "escape-1"})
+    [line] = [r.getMessage() for r in caplog.records if "escape-1" in r.getMessage()]
+    assert "\n" not in line and "\x1b" not in line
+    assert "/api/v1/patients\\x0a0000 GET /forged 200\\x1b[2J" in line
