@@ -32,7 +32,7 @@ NAMING = {
 ROLES = ("public", "clinician", "patient", "authenticated")
 PROBLEM_STATUSES_AUTH = (401, 403, 404)
 PROBLEM_STATUSES_BODY = (400, 413, 415)
-# What Flask-Limiter adds to every answer of a limited route (RATELIMIT_HEADERS_ENABLED), errors too.
+# What every answer of a limited route carries (web.rate_limit_headers), errors too.
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": {"description": "Requests the budget allows in its window",
                           "schema": {"type": "integer", "minimum": 1}},
@@ -40,9 +40,10 @@ RATE_LIMIT_HEADERS = {
                               "schema": {"type": "integer", "minimum": 0}},
     "X-RateLimit-Reset": {"description": "When the window ends, in seconds since 1970-01-01 UTC",
                           "schema": {"type": "integer", "minimum": 0}},
-    "Retry-After": {"description": "Seconds until the window ends: after a 429, wait that long",
-                    "schema": {"type": "integer", "minimum": 0}},
 }
+# Only a refusal says when to come back: the limiter's 429 (and a 503's own Retry-After).
+RETRY_AFTER = {"Retry-After": {"description": "Seconds until the window ends: wait that long before trying again",
+                               "schema": {"type": "integer", "minimum": 1}}}
 # The answers only limited routes give; /healthz gives none of them.
 RATE_LIMITED_STATUSES = (*PROBLEM_STATUSES_AUTH, *PROBLEM_STATUSES_BODY, 409, 422, 429)
 
@@ -109,7 +110,7 @@ class Api(flask_smorest.Api):
     def _register_responses(self):
         for name in examples.EXAMPLES:
             self.spec.components.example(name, examples.component(name), lazy=True)
-        for name, header in RATE_LIMIT_HEADERS.items():
+        for name, header in {**RATE_LIMIT_HEADERS, **RETRY_AFTER}.items():
             self.spec.components.header(name, header, lazy=True)
         # Every error answer is application/problem+json, and the document says so.
         for status in http.HTTPStatus:
@@ -121,6 +122,8 @@ class Api(flask_smorest.Api):
                 prepare_response(response, self.spec, errors.PROBLEM)
             if status in RATE_LIMITED_STATUSES:
                 response["headers"] = {name: name for name in RATE_LIMIT_HEADERS}
+            if status == 429:
+                response["headers"].update({name: name for name in RETRY_AFTER})
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, errors.PROBLEM)

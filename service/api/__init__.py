@@ -30,8 +30,9 @@ Each budget is a number of requests per minute; past it the answer is 429 until 
 | `POST /api/v1/enroll` (failed attempts only) | 10 (`RATELIMIT_ENROLL`) | client address |
 
 A request without a token counts against its client address. Every answer of a limited operation,
-errors too, carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix time)
-and `Retry-After` (seconds until the window ends). `GET /healthz` is not limited.
+errors too, carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix
+time); a 429 also carries `Retry-After` (seconds until the window ends), as does a 503 (the
+database failed: try again then). `GET /` and `GET /healthz` are not limited.
 """
 
 
