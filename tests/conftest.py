@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,11 @@ from service.extensions import db
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b for b in os.environ.get("BACLOWATCH_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The zone of every test patient that does not name its own. Set it far from UTC
+# (Pacific/Kiritimati is UTC+14, Pacific/Pago_Pago UTC-11) to show that no test takes the
+# server's day for the patient's.
+PATIENT_ZONE = os.environ.get("BACLOWATCH_TEST_TIMEZONE", "UTC")
+ZoneInfo(PATIENT_ZONE)  # a misspelt zone fails the run here, not in a hundred tests
 
 
 def _postgres_or_skip() -> sa.Engine:
@@ -207,8 +213,9 @@ def make_clinician(app, client, email=None, name="Dr Test") -> Caller:
 
 def make_patient(clinician: Caller, **fields) -> Caller:
     """Create a patient through the API and enrol a phone; return the phone's caller."""
-    body = {"reference": f"P-{uuid.uuid4().hex[:8]}", "timezone": "UTC",
-            "treatment_start": (dt.date.today() - dt.timedelta(days=40)).isoformat()}
+    zone = fields.get("timezone", PATIENT_ZONE)
+    body = {"reference": f"P-{uuid.uuid4().hex[:8]}", "timezone": zone,
+            "treatment_start": (local_today(zone) - dt.timedelta(days=40)).isoformat()}
     body.update(fields)
     created = clinician.post("/patients", json=body)
     assert created.status_code == 201, created.get_json()
@@ -233,8 +240,37 @@ def patient(clinician) -> Caller:
     return make_patient(clinician, prescription={"daily_dose_mg": 60, "max_daily_mg": 90, "approach": "flexible"})
 
 
+# ------------------------------------------------------------------ time
+#
+# A test's times come from a fixed time of day on a recent day, never from "now minus N days":
+# ten hourly entries from two days ago straddle midnight when the tests run in the evening.
+# Only "a minute ago" (the default recorded_at) follows the wall clock, for tests about now.
+
+
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def local_today(zone: str = PATIENT_ZONE) -> dt.date:
+    """The day it is now in the zone: a patient's today."""
+    return now_utc().astimezone(ZoneInfo(zone)).date()
+
+
+def at_local(day: dt.date, hour: int = 12, minute: int = 0, zone: str = PATIENT_ZONE) -> dt.datetime:
+    """The time at hour:minute of this day in the zone."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+
+
+def days_ago_at(days_ago: int, hour: int = 12, minute: int = 0, zone: str = PATIENT_ZONE) -> dt.datetime:
+    """The time at hour:minute in the zone, `days_ago` of its days before its today.
+
+    Whatever the hour the tests run at, it falls on that local day and the API takes it as an
+    entry's time: before today, so never ahead of the clock, and within the last 90 days.
+    """
+    if not 1 <= days_ago <= 89:
+        raise ValueError("days_ago must be 1 to 89: today's hour may be still to come, and an entry "
+                         "may be at most 90 days old")
+    return at_local(local_today(zone) - dt.timedelta(days=days_ago), hour, minute, zone)
 
 
 def entry(**fields) -> dict:

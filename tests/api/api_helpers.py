@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from conftest import at_local, local_today, now_utc as utc_now  # noqa: F401  (the tests import them from here)
 from service.extensions import db
 
 PROBLEM = "application/problem+json"
@@ -67,17 +67,9 @@ def iso(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def local_today(zone: str) -> dt.date:
-    return utc_now().astimezone(ZoneInfo(zone)).date()
-
-
 def local_time(zone: str, day: dt.date, hour: int, minute: int = 0) -> str:
     """An ISO time at this wall-clock time of the day in the zone, with its offset."""
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone)).isoformat()
+    return at_local(day, hour, minute, zone).isoformat()
 
 
 def random_id() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from api_helpers import assert_invalid, utc_now, walk
+from api_helpers import assert_invalid, local_today, utc_now, walk
 from conftest import entry, make_patient
 
 
@@ -75,8 +75,8 @@ def test_entries_written_at_the_same_moment_are_each_walked_once(clinician, pati
 
 
 def test_the_clinicians_entry_list_pages_the_same_way_within_a_range(clinician, patient):
-    ids = log_many(patient, 5)  # all in the last hour: today or, just after midnight UTC, yesterday
-    today = utc_now().date()
+    ids = log_many(patient, 5)  # the last 15 minutes: the patient's today or, just after midnight, yesterday
+    today = local_today()
     bounds = {"from": (today - dt.timedelta(days=1)).isoformat(), "to": today.isoformat()}
     pages = walk(clinician, f"/patients/{patient.id}/entries", 2, **bounds)
     assert [e["id"] for p in pages for e in p] == ids

@@ -170,7 +170,7 @@ def test_a_future_prescription_alone_is_not_current(clinician):
 
 
 def test_the_patient_sees_the_current_prescription(clinician, patient):
-    today = local_today("UTC")
+    today = local_today()
     current = rx(clinician, patient.id, daily_dose_mg=40, max_daily_mg=70,
                  effective_from=today.isoformat()).json
     rx(clinician, patient.id, daily_dose_mg=80, max_daily_mg=90,

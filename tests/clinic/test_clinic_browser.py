@@ -41,7 +41,11 @@ def chromium():
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Chromium never loads a page under libfaketime (tests/at-time fakes the clock of every
+        # process the tests start); with JavaScript off it works out no day of its own, so it keeps
+        # the real clock while the service, which does, runs on the faked one.
+        real_clock = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS, env=real_clock)
         yield browser
         browser.close()
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from clinic_kit import DAY_GROUP, SEIZURE, clinician_with_password, log, signed_in, text
-from conftest import make_patient
+from conftest import local_today, make_patient
+
+PARIS = "Europe/Paris"
 
 
 @pytest.fixture
@@ -19,12 +20,12 @@ def doctor(app, client):
 @pytest.fixture
 def phone(doctor):
     """A patient on 30 mg a day, at most 60, with a day above the maximum and an urgent flag."""
-    made = make_patient(doctor, reference="P-CHART", timezone="Europe/Paris", depression=True,
+    made = make_patient(doctor, reference="P-CHART", timezone=PARIS, depression=True,
                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible",
-                                      "effective_from": (dt.date.today() - dt.timedelta(days=40)).isoformat()})
+                                      "effective_from": (local_today(PARIS) - dt.timedelta(days=40)).isoformat()})
     doctor.post(f"/patients/{made.id}/prescriptions", json={
         "daily_dose_mg": 40, "max_daily_mg": 80, "approach": "fixed",
-        "effective_from": (dt.date.today() - dt.timedelta(days=10)).isoformat()})
+        "effective_from": (local_today(PARIS) - dt.timedelta(days=10)).isoformat()})
     log(made, {"doses": [{"amount_mg": 50}, {"amount_mg": 50}], "craving": 8}, seconds_ago=5)
     log(made, {"craving": 2, "note": "Feeling calmer"}, seconds_ago=4)
     log(made, SEIZURE, seconds_ago=3)
@@ -59,8 +60,7 @@ def test_the_chart_has_one_group_per_local_day_for_28_days(phone, browser):
     days = DAY_GROUP.findall(body)
     assert len(days) == 28
     assert days == sorted(days) and len(set(days)) == 28
-    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    assert days[-1] == today.isoformat()
+    assert days[-1] == local_today(PARIS).isoformat()
     assert '<svg id="daily-chart"' in body and 'role="img"' in body
     assert '<title id="chart-title">' in body and '<desc id="chart-desc">' in body
 

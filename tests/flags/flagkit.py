@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from conftest import entry
+from conftest import PATIENT_ZONE, at_local, entry, now_utc
 from service.extensions import db
 
 PROBLEM = "application/problem+json"
@@ -18,20 +19,17 @@ RANK = {"urgent": 1, "high": 2, "moderate": 3}
 
 
 def moment(days_ago: int, hour: int = 12, minute: int = 0) -> dt.datetime:
-    """A UTC time on the UTC day `days_ago` days before today; today's is a minute ago."""
+    """A time at hour:minute of the patients' day `days_ago` days before today; today's is a minute ago."""
     if days_ago == 0:
-        return now() - dt.timedelta(minutes=1)
-    day = today() - dt.timedelta(days=days_ago)
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.timezone.utc)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+        return now_utc() - dt.timedelta(minutes=1)
+    if not 1 <= days_ago <= 89:
+        raise ValueError("days_ago must be 0 to 89")
+    return at_local(today() - dt.timedelta(days=days_ago), hour, minute)
 
 
 def today() -> dt.date:
-    """The UTC day of a minute ago, the day `moment(0)` falls on."""
-    return (now() - dt.timedelta(minutes=1)).date()
+    """The patients' day of a minute ago, the day `moment(0)` falls on."""
+    return (now_utc() - dt.timedelta(minutes=1)).astimezone(ZoneInfo(PATIENT_ZONE)).date()
 
 
 def same_moment(text: str, expected: dt.datetime) -> bool:
@@ -42,7 +40,7 @@ def same_moment(text: str, expected: dt.datetime) -> bool:
 
 
 def entry_on(days_ago: int, hour: int = 12, minute: int = 0, **fields) -> dict:
-    """An entry body recorded `days_ago` UTC days before today (doses default to that time)."""
+    """An entry body recorded `days_ago` of the patients' days before today (doses default to that time)."""
     body = entry(**fields)
     body["recorded_at"] = moment(days_ago, hour, minute).isoformat()
     return body

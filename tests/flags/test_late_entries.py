@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from conftest import entry, make_patient
+from conftest import at_local, days_ago_at, entry, local_today, make_patient
 from flagkit import (entry_on, flag_in, moment, only_flag, post_batch, post_entry, queue, rules_of, same_moment,
                      today)
 
@@ -78,13 +77,12 @@ def test_a_week_of_craving_that_crosses_day_28_is_found_by_the_next_entry_whatev
 
 
 def test_daily_totals_follow_the_patient_time_zone(clinician):
-    zone = ZoneInfo("America/New_York")
-    patient = make_patient(clinician, timezone="America/New_York", prescription=RX_90)
-    day = dt.datetime.now(zone).date() - dt.timedelta(days=4)
+    zone = "America/New_York"
+    patient = make_patient(clinician, timezone=zone, prescription=RX_90)
+    day = local_today(zone) - dt.timedelta(days=4)
 
     def at(days_after: int, hour: int, minute: int = 0) -> str:
-        d = day + dt.timedelta(days=days_after)
-        return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=zone).isoformat()
+        return at_local(day + dt.timedelta(days=days_after), hour, minute, zone).isoformat()
 
     # 23:00 and 01:00 the next morning: one UTC day, two local days -> no daily total above 90 mg.
     first = post_entry(patient, entry(recorded_at=at(0, 23), doses=[{"amount_mg": 60}]))
@@ -135,13 +133,9 @@ def test_a_batch_flags_the_entry_that_crossed_the_limit_when_written(clinician, 
 
 def test_a_batch_finds_what_posting_one_by_one_finds(app, clinician):
     """Judged together or one by one, in recorded_at order, the same entries raise the same flags."""
-    import datetime as dt
-
-    from conftest import entry, make_patient
-
     rx = {"daily_dose_mg": 60, "max_daily_mg": 90, "approach": "flexible"}
     one, together = make_patient(clinician, prescription=rx), make_patient(clinician, prescription=rx)
-    start = dt.datetime.now(dt.timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=12)
+    start = days_ago_at(12, hour=8)
     bodies = []
     for day in range(12):
         at = start + dt.timedelta(days=day)

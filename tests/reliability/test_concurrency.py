@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from conftest import entry, make_patient
+from conftest import days_ago_at, entry, make_patient
 from schemas.entry import EntryCreateSchema
 from service import entries as service_entries
 from service import flags
@@ -85,7 +85,7 @@ def test_parallel_reviews_of_one_flag_one_wins(app, clinician, served):
 
 def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician, served):
     phone = make_patient(clinician)
-    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=5)
+    start = days_ago_at(5, hour=0)
     bodies = [entry(recorded_at=(start + dt.timedelta(hours=n)).isoformat(), craving=n % 10) for n in range(40)]
     results = in_parallel([lambda: call(f"{served}/api/v1/entries/batch", phone.token, {"entries": bodies})] * 6)
     assert all(status == 200 for status, _ in results)
@@ -101,7 +101,7 @@ def test_parallel_batches_of_overlapping_entries_store_each_once(app, clinician,
 @pytest.mark.parametrize("app", ["postgresql"], indirect=True)
 def test_a_batch_item_stored_meanwhile_by_another_writer_is_a_duplicate(app, clinician, monkeypatch):
     phone = make_patient(clinician)
-    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    start = days_ago_at(1, hour=8)
     bodies = [entry(recorded_at=(start + dt.timedelta(minutes=n)).isoformat(), craving=n) for n in range(5)]
     bodies.append(entry(substances=[{"name": "diazepam", "prescribed": False}]))
     raced = bodies[2]
@@ -154,8 +154,7 @@ def test_entries_matching_several_rules_at_once_never_deadlock(app, clinician, s
 @pytest.mark.parametrize("app", ["postgresql"], indirect=True)
 def test_an_entry_posted_while_the_time_zone_changes_lands_on_its_day_in_the_new_zone(app, clinician, served):
     phone = make_patient(clinician, timezone="Europe/Paris")
-    written = dt.datetime.now(ZoneInfo("Europe/Paris")).replace(hour=23, minute=30, second=0, microsecond=0)
-    written -= dt.timedelta(days=2)
+    written = days_ago_at(2, hour=23, minute=30, zone="Europe/Paris")
     results = in_parallel([
         lambda: call(f"{served}/api/v1/patients/{phone.id}", clinician.token, {"timezone": "Asia/Tokyo"}, "PATCH"),
         *[lambda: call(f"{served}/api/v1/entries", phone.token, entry(recorded_at=written.isoformat(), craving=2))] * 4,

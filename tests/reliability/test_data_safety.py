@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 
-from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, entry, make_clinician, make_patient
+from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, days_ago_at, entry, make_clinician, make_patient
 from service import create_app
 from service.extensions import db
 from service.models import Dose, Entry, Flag, Occurrence, Review, WebhookEvent
@@ -27,7 +27,7 @@ def counts(app) -> dict:
 def test_a_failed_write_mid_batch_stores_nothing_and_the_retry_stores_all(app, clinician, table):
     """The batch's entries are written, then a later write fails: nothing of the batch remains."""
     phone = make_patient(clinician)
-    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    start = days_ago_at(2, hour=8)  # ten hours of one local day: one drinking day, whenever the test runs
     bodies = [entry(recorded_at=(start + dt.timedelta(hours=n)).isoformat(), doses=[{"amount_mg": 10}],
                     alcohol_drinks=1) for n in range(10)]
     with FailingWrites(app, table):
