@@ -1,0 +1,489 @@
+"""ConText: whether a sign found in a sentence is the patient's, present and real.
+
+The algorithm of Harkema et al. (2009), as in pyConText and medspaCy's ConText: trigger terms
+(modifiers) each have a category and a direction. A FORWARD trigger applies to the signs after it,
+a BACKWARD one to those before it, a BIDIRECTIONAL one to both, each up to the end (or start) of the
+sentence, or fewer tokens where the rule says so. A scope ends early at a terminator ("but",
+"except", "mais", "pero"), at the next trigger of the same category, or at a word of a category that
+ends it (the patient speaking of themselves ends another person's scope). Pseudo-triggers look like
+triggers and are not ("not sure", "no doubt"): a trigger inside one does not count. A trigger that
+overlaps the sign never modifies it ("can't breathe", "no reason to live" carry their own "no").
+Figures of speech ("dying for a drink", "fits of laughter") are other senses of the sign's words,
+not modifiers: a sign found inside one is no sign at all (`other_sense`).
+
+Cues are in English, French and Spanish. Pure and small: a sentence of 60 tokens costs tens of
+microseconds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable
+
+NEGATED = "NEGATED_EXISTENCE"
+OTHER = "OTHER_EXPERIENCER"
+HYPOTHETICAL = "HYPOTHETICAL"
+HISTORICAL = "HISTORICAL"  # over and done
+SELF = "SELF"  # the patient as the subject: ends the scope of another person and of a denial
+NOW = "NOW"  # the present: ends the scope of what is over
+DISMISSING = frozenset({NEGATED, OTHER, HYPOTHETICAL, HISTORICAL})
+
+FORWARD, BACKWARD, BIDIRECTIONAL = "FORWARD", "BACKWARD", "BIDIRECTIONAL"
+TERMINATE, PSEUDO = "TERMINATE", "PSEUDO"
+
+# What ends the scope of a category besides a terminator and another trigger of the same category.
+TERMINATED_BY = {NEGATED: {SELF}, OTHER: {SELF, "NEUTRAL"}, HISTORICAL: {NOW}}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # lower case, apostrophes gone ("can't" -> "cant"), French elisions apart ("n'ai" -> "n", "ai")
+    start: int  # character offsets in the sentence
+    end: int
+    capital: bool = False  # written with a capital first letter
+
+
+@dataclass(frozen=True)
+class Rule:
+    literal: str  # tokens separated by spaces; "#" is any number; "a|b" either word
+    category: str
+    direction: str
+    max_scope: int | None = None  # tokens; None: to the sentence's end (or start)
+    question: bool = False  # counts only in a sentence that asks ("will I see things if ...?")
+
+
+@dataclass(frozen=True)
+class Modifier:
+    rule: Rule
+    start: int  # token indices, end exclusive
+    end: int
+    scope_start: int
+    scope_end: int
+
+    @property
+    def category(self) -> str:
+        return self.rule.category
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether a target's first or last token lies in this modifier's scope."""
+        return self.scope_start <= start < self.scope_end or self.scope_start < end <= self.scope_end
+
+
+# -- tokens
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:h]\d+)?|[,:?!()/&+-]")
+# French elisions are two words ("n'ai" is "ne ai", "j'ai" is "je ai"); English contractions are one.
+_ELIDED = {"n", "j", "l", "d", "qu", "s", "m", "t", "c", "jusqu", "lorsqu", "puisqu"}
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Split a sentence into lower-case words, numbers and the punctuation lists and answers use."""
+    tokens = []
+    for m in _TOKEN.finditer(sentence):
+        word, start = m.group(), m.start()
+        capital = word[0].isupper()
+        lower = word.lower()
+        if "'" in lower or "’" in lower:
+            head, _, tail = lower.replace("’", "'").partition("'")
+            if head in _ELIDED:
+                tokens.append(Token(head, start, start + len(head), capital))
+                start += len(head) + 1
+                lower = tail
+            lower = lower.replace("'", "").replace("’", "")
+        tokens.append(Token(lower, start, m.end(), capital))
+    return tokens
+
+
+# -- the cues
+
+def _rules(category: str, direction: str, literals: Iterable[str], max_scope: int | None = None,
+           question: bool = False) -> list[Rule]:
+    return [Rule(literal, category, direction, max_scope, question) for literal in literals]
+
+
+_NOT_EN = "dont|doesnt|didnt|havent|hasnt|hadnt|wasnt|werent|isnt|arent|aint|wont|not|never"
+RULES: list[Rule] = [
+    # -- negation: a denial covers the list it heads
+    *_rules(NEGATED, FORWARD, [
+        "no", "not", "never", "nor", "neither", "without", "nil", "zero", "denies", "deny", "denying",
+        "dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "wasnt", "werent", "isnt", "arent", "aint",
+        "free of", "free from", "no sign|signs of", "no evidence of", "none of", "nothing like", "absence of",
+        "ruled out", "rules out", "negative for", "lack of",
+        # French
+        "ne", "n", "pas", "jamais", "aucun", "aucune", "sans", "ni", "nie", "absence de", "pas de", "point de",
+        # Spanish ("no" is shared)
+        "nunca", "jamás", "sin", "ni", "ningún", "ninguno", "ninguna", "niega", "niego", "tampoco", "nada de",
+    ]),
+    *_rules(NEGATED, BACKWARD, [
+        ": no", ": none", ": nil", ": negative", "? no", "- no", "- none", "none", "negative",
+        ": non", ": aucun", ": aucune", ": ninguno", ": ninguna", ": nada",
+    ], max_scope=4),
+    *_rules(NEGATED, BACKWARD, ["- free", "free"], max_scope=1),  # seizure-free, seizure free
+    *_rules(NEGATED, BIDIRECTIONAL, ["denied"], max_scope=4),  # "denied any seizures", "seizures denied"
+    # -- someone or something else: pronouns are always subjects; nouns are found in code (_people)
+    *_rules(OTHER, FORWARD, [
+        "he", "she", "they", "hes", "shes", "theyre", "theyve", "theyd", "hed", "shed", "him", "them",
+        "someone", "somebody", "anyone", "people", "a guy|man|woman|girl|boy|lady|bloke|person",
+        "the guy|man|woman|girl|boy|lady|bloke|person",
+        "film", "films", "movie", "movies", "book", "novel", "show", "series", "documentary", "tv",
+        "telly", "news", "article", "story", "character", "podcast", "episode", "video",
+        "a patient", "other patients", "in group", "at group", "group member",
+        # French
+        "il", "elle", "ils", "elles", "quelqu un", "quelquun", "mon frère|père|fils|mari|ami|copain|voisin|chien|chat",
+        "ma sœur|soeur|mère|fille|femme|amie|copine|voisine", "le film", "un film", "au journal",
+        # Spanish
+        "él", "ella", "ellos", "ellas", "alguien", "mi hermano|hermana|padre|madre|hijo|hija|esposo|esposa|marido"
+        "|mujer|amigo|amiga|novio|novia|vecino|vecina|perro|gato|abuela|abuelo|tío|tía|primo|prima",
+        "una película", "la película", "en las noticias",
+    ]),
+    *_rules(OTHER, BACKWARD, ["not me", "not mine"], max_scope=8),  # "it was my son who had a fit, not me"
+    # -- the patient speaking of themselves ends another person's scope: "my brother called, I had a fit"
+    *_rules(SELF, TERMINATE, [
+        "i", "im", "ive", "id", "me", "my", "myself", "mine",
+        "je", "j", "moi", "yo", "mí", "conmigo",
+    ]),
+    # -- hypothetical, a question, information
+    *_rules(HYPOTHETICAL, FORWARD, [
+        "if", "in case", "what if", "whether", "worried about|that|i|id|ill", "worry about|that", "worrying about",
+        "scared of|that|about", "afraid of|that", "frightened of", "fear of", "terrified of", "nervous about",
+        "watch for", "watch out for", "look out for", "keep an eye out for", "warned", "warning", "warns",
+        "leaflet", "the label", "side effect", "side effects", "can cause", "could cause", "may cause",
+        "might cause", "causes", "risk of", "risks of", "chance of", "chances of", "possibility of",
+        "asked if|whether|about", "ask if|whether|about", "asking if|whether|about", "told me to",
+        "in the event of", "in order to avoid|prevent", "to avoid", "to prevent", "prevent", "avoid",
+        "said to call|ring", "call if", "ring if", "explained", "information", "info", "read that|about",
+        "reading about", "googled", "heard that", "screening", "questionnaire", "quiz",
+        # French
+        "si", "au cas où", "en cas de", "peur de|d", "risque de|d", "effets secondaires", "peut provoquer|causer",
+        "la notice", "s il",
+        # Spanish
+        "por si", "en caso de", "miedo de|a", "riesgo de", "efectos secundarios", "puede causar|provocar",
+        "el prospecto", "y si", "qué pasa si",
+    ]),
+    # a question the patient asks about a sign, not one they report: only where the sentence asks
+    *_rules(HYPOTHETICAL, FORWARD, [
+        "what happens", "should i", "would i", "will i", "could i", "can i", "might i", "do i", "am i going",
+        "is it normal|possible|safe|common|likely", "are seizures|fits|hallucinations", "does baclofen|it|this",
+        "can baclofen|it|this", "could baclofen|it|this", "will baclofen|it|this", "how do|can|would i",
+        "is there a risk", "any chance", "est ce que", "puis je", "est il", "va t il", "peut il", "puedo",
+        "es normal", "es posible", "c est normal", "est ce normal", "podría", "puede el|la|esto",
+    ], question=True),
+    # -- over and done
+    *_rules(HISTORICAL, FORWARD, [
+        "no longer", "no more", "used to", "history of", "once had", "years ago", "in the past", "back in #",
+        "stopped having|getting|hearing|seeing|feeling|being", "not anymore", "not any more",
+        "il y a # ans", "ya no", "hace # años", "antes tenía",
+    ]),
+    *_rules(HISTORICAL, BACKWARD, [
+        "went away", "gone away", "has gone", "have gone", "is gone", "are gone", "all gone", "gone now",
+        "stopped", "has stopped", "have stopped", "has passed", "passed", "cleared", "cleared up",
+        "has lifted", "lifted", "is over", "are over", "resolved", "settled", "settled down", "eased off",
+        "wore off", "worn off", "none since", "not since", "years ago", "months ago", "a while ago", "long ago",
+        "in the past", "back to normal", "back then", "before baclofen", "before i started", "well before",
+        "last year", "as a kid|child|teenager",
+        "a disparu", "ont disparu", "est passé", "c est fini", "fini", "terminé", "ont cessé",
+        "desapareció", "desaparecieron", "se fue", "se fueron", "ya pasó", "se me pasó", "hace años",
+    ], max_scope=12),
+    # -- terminators: the scope of anything before them ends here
+    *_rules("", TERMINATE, [
+        "but", "however", "although", "though", "except", "apart from", "aside from", "other than", "still",
+        "yet", "whereas", "instead",
+        "mais", "cependant", "sauf", "pourtant", "toutefois", "sauf que", "à part",
+        "pero", "sin embargo", "excepto", "aunque", "salvo", "menos",
+    ]),
+    # -- now: the past is over where the present starts ("had a fit years ago, today had another seizure")
+    *_rules(NOW, TERMINATE, [
+        "now", "today", "tonight", "this morning|afternoon|evening|week", "since then", "again", "lately",
+        "recently", "aujourd", "maintenant", "ce matin", "hoy", "ahora", "esta mañana", "otra vez", "de nuevo",
+    ]),
+    # -- pseudo-triggers: the words of a trigger, meaning something else
+    *_rules("", PSEUDO, [
+        "no doubt", "no increase", "no change", "not only", "not just", "gram negative", "no problem", "no wonder",
+        "not sure", "not certain", "no idea", "no clue", "dont know if|whether|why|how", "dont think so",
+        "sure if", "know if", "wonder if", "wondering if", "not sure if|whether", "as if", "even if", "if only",
+        "not good|great|well|ok|okay|fine|right|better|myself|coping", "not feeling good|great|well|ok|fine|right",
+        f"{_NOT_EN} sleep|sleeping|slept|eat|eating|eaten|ate|stop|matter|help|helping|work|working",
+        "didnt sleep well", "couldnt sleep", "no sleep", "no energy", "no appetite", "never been so|this|that|more",
+        "never felt so|this|that|more", "never been this|that", "not the same", "no matter",
+        "stopped|quit drinking|the|my|taking|baclofen|booze|alcohol|it|using|smoking|drugs",
+        "passed out|away", "jamais été aussi|si|autant", "jamás|nunca había estado|me había sentido tan",
+        "ne sais pas si", "pas sûr", "no sé si", "no estoy seguro", "no estoy segura", "if anything",
+    ]),
+]
+
+# People named by a noun, not a pronoun: another experiencer only where a subject stands, at the
+# start of its clause or after a joining word ("I think my mum ..."), not after a verb ("I took my son").
+PEOPLE = {
+    "brother", "sister", "mother", "mum", "mom", "mam", "mommy", "mummy", "ma", "dad", "father", "daddy", "pa",
+    "wife", "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "friend", "mate", "pal",
+    "buddy", "son", "daughter", "kid", "kids", "child", "children", "baby", "parent", "parents", "grandma",
+    "grandmother", "grandpa", "grandad", "granddad", "grandfather", "nan", "nana", "gran", "granny", "uncle",
+    "aunt", "auntie", "cousin", "neighbour", "neighbor", "roommate", "flatmate", "housemate", "colleague",
+    "coworker", "boss", "family", "dog", "cat", "puppy", "pup", "horse", "pet",
+    "nephew", "niece", "bf", "gf", "hubby", "missus", "stepdad", "stepmum", "stepmom", "sponsor", "lad",
+    "lads", "guy", "guys", "bloke", "his", "her", "their", "lodger", "client", "patient", "stranger",
+}
+_DETERMINERS = {"my", "our", "the", "a", "an", "your", "best", "little", "big", "older", "younger", "elder",
+                "old", "new", "poor", "one", "of", "s", "mes", "ma", "mon", "mi", "mis", "la", "el", "le", "un",
+                "una", "nuestro", "nuestra", "notre"}
+_JOINING = {",", "and", "then", "so", "because", "cause", "cuz", "coz", "when", "while", "whilst", "as", "after",
+            "before", "since", "until", "if", "that", "also", "think", "thinks", "thought", "said", "says",
+            "reckon", "guess", "today", "yesterday", "tonight", "now", "night", "morning", "afternoon",
+            "evening", "earlier", "week", "weekend", "but", "(", ":", "-", "lol", "et", "y", "que", "puis",
+            "mais", "pero", "hoy", "ayer", "aujourd", "hui", "hier"}
+# Words a sentence may start with that are no one's name: "Today had a fit", "Baclofen made me ...".
+_NOT_NAMES = {
+    "today", "yesterday", "tonight", "last", "this", "then", "also", "just", "still", "again", "suddenly",
+    "woke", "had", "have", "feeling", "felt", "feel", "think", "thought", "baclofen", "gp", "doctor", "dr",
+    "nurse", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "morning", "night",
+    "after", "before", "when", "since", "later", "early", "earlier", "now", "so", "and", "but", "very",
+    "really", "honestly", "sometimes", "everything", "nothing", "something", "it", "its", "there", "that",
+    "bad", "good", "slept", "work", "went", "got", "keep", "kept", "been", "was", "am", "is", "feels",
+}
+_NAME_VERBS = {"had", "has", "was", "is", "says", "said", "keeps", "kept", "got", "started", "thinks", "felt",
+               "feels", "went", "cant", "couldnt", "can", "could", "seemed", "seems", "looked", "looks",
+               "took", "tried", "wants", "wanted"}
+# A new subject that is neither the patient nor anyone else keeps the patient in view:
+# "they think it was a seizure".
+_NEUTRAL = {"it", "its", "this", "there", "theres", "ça", "cela", "c", "eso", "esto"}
+
+_WORD_CLASSES = {"#": lambda text: text[:1].isdigit()}
+
+
+def _compile_rules(rules: Iterable[Rule]) -> dict[str, list[tuple[tuple[frozenset, ...], Rule]]]:
+    """Index the rules by their first word, each as a sequence of word choices, longest first."""
+    index: dict[str, list] = {}
+    for rule in rules:
+        steps = tuple(frozenset(part.split("|")) for part in rule.literal.split())
+        for first in steps[0]:
+            index.setdefault(first, []).append((steps, rule))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+_INDEX = _compile_rules(RULES)
+
+
+def _step_matches(choices: frozenset, text: str) -> bool:
+    return text in choices or ("#" in choices and text[:1].isdigit())
+
+
+def _triggers(words: list[str]) -> list[tuple[int, int, Rule]]:
+    """Find the rules' words in a sentence: at each place the longest, pseudo-triggers winning."""
+    found = []
+    for i, word in enumerate(words):
+        for steps, rule in _INDEX.get("#" if word[:1].isdigit() else word, ()):
+            end = i + len(steps)
+            if end <= len(words) and all(_step_matches(s, w) for s, w in zip(steps[1:], words[i + 1 : end])):
+                found.append((i, end, rule))
+                break
+    pseudo = [(s, e) for s, e, r in found if r.direction == PSEUDO]
+    kept = []
+    for start, end, rule in found:
+        if rule.direction == PSEUDO:
+            continue
+        if any(s < end and start < e for s, e in pseudo):
+            continue
+        if kept and kept[-1][1] > start and kept[-1][2].category == rule.category:
+            continue  # inside a longer trigger of the same kind: "no sign of" holds its "no"
+        kept.append((start, end, rule))
+    return kept
+
+
+def _people(tokens: list[Token], words: list[str]) -> list[tuple[int, int, Rule]]:
+    """Find other people named by a noun or a name where a subject stands."""
+    found = []
+    for i, word in enumerate(words):
+        noun = word in PEOPLE or (word.endswith("s") and word[:-1] in PEOPLE)  # "mum's", "brothers"
+        name = (tokens[i].capital and word not in _NOT_NAMES and word not in _INDEX and word not in PEOPLE
+                and i + 1 < len(words) and words[i + 1] in _NAME_VERBS)
+        if not (noun or name):
+            continue
+        j = i - 1
+        while j >= 0 and words[j] in _DETERMINERS:
+            j -= 1
+        if j < 0 or words[j] in _JOINING:
+            found.append((i, i + 1, _PERSON))
+    return found
+
+
+_PERSON = Rule("<person>", OTHER, FORWARD)
+_NEUTRAL_RULE = Rule("<it>", "NEUTRAL", TERMINATE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence read by ConText: its tokens and the modifiers found in it."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    modifiers: tuple[Modifier, ...]
+
+    def token_span(self, start: int, end: int) -> tuple[int, int]:
+        """Return the tokens (start, end exclusive) that a character span of the sentence covers."""
+        first = next((i for i, t in enumerate(self.tokens) if t.end > start), len(self.tokens))
+        last = next((i for i in range(len(self.tokens) - 1, -1, -1) if self.tokens[i].start < end), first - 1)
+        return first, max(first + 1, last + 1)
+
+    def modifiers_of(self, start: int, end: int) -> list[Modifier]:
+        """Return the modifiers that apply to the target made of tokens start..end."""
+        words = [t.text for t in self.tokens]
+        return [
+            m for m in self.modifiers
+            if m.category in DISMISSING and not m.overlaps(start, end) and m.covers(start, end)
+            and (not m.rule.question or self.asks) and _allowed(m, words, start, end)
+        ]
+
+    @property
+    def asks(self) -> bool:
+        return bool(self.tokens) and self.tokens[-1].text == "?"
+
+    def dismisses(self, start: int, end: int) -> bool:
+        return bool(self.modifiers_of(start, end))
+
+    def dismisses_all(self) -> bool:
+        """Whether every word that carries meaning is modified: the sentence as a whole is not the patient's sign.
+
+        Conservative: a word no modifier reaches keeps the sentence ("no seizures, I'm so confused").
+        """
+        words = [t.text for t in self.tokens]
+        in_modifier = set()
+        for m in self.modifiers:
+            in_modifier.update(range(m.start, m.end))
+        content = [i for i, w in enumerate(words) if i not in in_modifier and w not in _FUNCTION_WORDS]
+        if not content or not any(m.category in DISMISSING for m in self.modifiers):
+            return False
+        return all(self.dismisses(i, i + 1) for i in content)
+
+
+def read(sentence: str) -> Sentence:
+    """Tokenize a sentence and find its modifiers, each with its scope."""
+    tokens = tokenize(sentence)
+    words = [t.text for t in tokens]
+    triggers = _triggers(words) + _people(tokens, words)
+    triggers += [(i, i + 1, _NEUTRAL_RULE) for i, w in enumerate(words) if w in _NEUTRAL]
+    triggers.sort(key=lambda found: found[0])
+    n = len(words)
+    modifiers = []
+    for start, end, rule in triggers:
+        if rule.direction == TERMINATE:
+            continue
+        scope_start, scope_end = (end, n) if rule.direction == FORWARD else (0, start) \
+            if rule.direction == BACKWARD else (0, n)
+        if rule.max_scope is not None:
+            if rule.direction != BACKWARD:
+                scope_end = min(scope_end, end + rule.max_scope)
+            if rule.direction != FORWARD:
+                scope_start = max(scope_start, start - rule.max_scope)
+        # A terminator, a trigger of the same category, or one that ends this category, limits the scope.
+        ends = TERMINATED_BY.get(rule.category, set())
+        for other_start, other_end, other in triggers:
+            limits = (
+                (other.direction == TERMINATE and (other.category == "" or other.category in ends))
+                or (other.category == rule.category and other.direction != TERMINATE)
+            )
+            if not limits or (other_start, other_end) == (start, end):
+                continue
+            if rule.direction != BACKWARD and other_start >= end:
+                scope_end = min(scope_end, other_start)
+            if rule.direction != FORWARD and other_end <= start:
+                scope_start = max(scope_start, other_end)
+        modifiers.append(Modifier(rule, start, end, scope_start, scope_end))
+    return Sentence(sentence, tuple(tokens), tuple(modifiers))
+
+
+# -- a denial's reach over a list
+
+_FUNCTION_WORDS = {
+    "a", "an", "the", "any", "of", "and", "or", "nor", ",", "-", ":", "?", "!", "(", ")", "/", "&", "+", "to",
+    "at", "all", "in", "on", "my", "i", "im", "ive", "me", "really", "very", "so", "just", "too", "is", "am",
+    "are", "was", "were", "been", "be", "de", "des", "la", "le", "les", "du", "un", "une", "el", "los", "las",
+    "y", "o", "et", "ou", "en", "je", "j", "me", "yo", "ai", "he", "have", "had", "has", "having", "get", "got",
+    "getting", "experienced", "experiencing", "felt", "feel", "feeling", "eu", "tenido", "tengo", "tuve",
+    "at all", "anymore", "today", "since", "for", "week", "lately", "recently", "yet",
+}
+_JOINTS = {",", "and", "or", "nor", "/", "&", "+", "et", "ou", "ni", "y", "o", "ni", "-"}
+NEGATION_REACH = 4  # a denial reaches a sign at most this many meaningful words after it, outside a list
+SYMPTOM_WORDS = {
+    "rash", "rashes", "hives", "itch", "itching", "itchy", "swelling", "dizzy", "dizziness", "nausea",
+    "nauseous", "sick", "vomiting", "headache", "headaches", "fever", "pain", "pains", "tremor", "tremors",
+    "shakes", "shaking", "shakiness", "sweats", "sweating", "fainting", "drowsiness", "drowsy", "tingling",
+    "numbness", "cramps", "spasms", "stiffness", "weakness", "palpitations", "anxiety", "cravings", "symptoms",
+    "fits", "fit", "seizures", "seizure", "convulsions", "visions", "voices", "dts", "hallucinations",
+    "confusion", "blackouts", "blackout", "sleepiness", "problems", "issues", "withdrawal", "jerks", "twitching",
+    "thoughts", "suicidal", "wheezing", "breathlessness", "swallowing", "breathing", "choking", "tightness",
+    "tremblements", "vertiges", "nausées", "convulsiones", "temblores", "mareos", "náuseas", "crises",
+}
+
+
+def _allowed(modifier: Modifier, words: list[str], start: int, end: int) -> bool:
+    """Whether a modifier reaches this target: a denial over a list of symptoms only, or a short way."""
+    if modifier.category != NEGATED or modifier.rule.direction == BACKWARD or modifier.end > start:
+        return True
+    items: list[list[str]] = [[]]
+    for word in words[modifier.end : start]:
+        if word in _JOINTS:
+            items.append([])
+        elif word not in _FUNCTION_WORDS:
+            items[-1].append(word)
+    if len(items) == 1:
+        return len(items[0]) < NEGATION_REACH
+    # A list: a denial carries over other symptoms ("no rash, hives or confusion"), never over a
+    # complaint about something else ("no energy, confused", "didn't drink and confused").
+    done = [item for item in items[:-1] if item]
+    return (len(items[0]) < NEGATION_REACH and len(items[-1]) <= 2
+            and all(is_symptom(item[-1]) for item in done))
+
+
+_symptom_checks: list[Callable[[str], bool]] = []
+
+
+@lru_cache(maxsize=4096)
+def is_symptom(word: str) -> bool:
+    """Whether a word names a symptom, by the list above or by the note reader's own phrases."""
+    return word in SYMPTOM_WORDS or any(check(word) for check in _symptom_checks)
+
+
+def recognise_symptoms(check: Callable[[str], bool]) -> None:
+    """Let the note reader's phrases count as symptom words in a denied list."""
+    _symptom_checks.append(check)
+    is_symptom.cache_clear()
+
+
+# -- other senses of a sign's words: not modifiers, the sign is simply not there
+
+OTHER_SENSES = re.compile(
+    r"\b(?:"
+    r"dying (?:for|to) (?:a|an|some|my|the|get|go|see|know|try|have)\b[^.!?\n]{0,40}"
+    r"|(?:could|would|'d|’d) kill (?:for|someone|him|her|them)\b"
+    r"|kill(?:ing|ed|s)? it\b|killing (?:me|my back|my feet)\b|killed me\b"
+    r"|(?:fits?|fit) of (?:laughter|laughing|giggles|rage|temper|coughing|sneezing)"
+    r"|(?:threw|throw|throwing|have|had|having) a (?:hissy |wobbly )?fit (?:about|over|when|because)\b"
+    r"|hissy fit|pitched a fit|(?:a|the) fit (?:of|for)\b|fits? (?:well|fine|nicely|perfectly|better)\b"
+    r"|seiz(?:ed|e|ing) (?:the|this|that|an?|my|every|our) (?:day|moment|opportunity|chance|initiative|car|assets?|goods)\b"
+    r"|seized up\b|(?:engine|car|back|knee|neck|shoulder|joints?|bike|chain|lock|pump) (?:has |had |have )?seized"
+    r"|chok(?:ed|ing|e) (?:on|back) (?:my|the|his|her)? ?(?:words|tears|laughter|laughing)"
+    r"|chok(?:ed|ing) up\b|choked with (?:emotion|tears)"
+    r"|(?:took|takes|take|taking) (?:my|the|your) breath away|breath ?taking"
+    r"|confus(?:ed|ing|ion) (?:about|by|over|with) (?:the|my|your|which|what|when|how)? ?"
+    r"(?:dose|doses|dosing|times?|timing|schedule|appointment|form|forms|app|instructions|letter|bill|paperwork"
+    r"|rules|prescription|tablets|pills|website|plot|film|question|questions|maths|it all)"
+    r"|confusing|(?:bored|scared|frightened|worried|tickled|loved) to death|to die for|dead tired|dead on my feet"
+    r"|(?:nearly|almost) died (?:laughing|of (?:embarrassment|shame|boredom))|died laughing"
+    r"|(?:take|taking|took) all (?:of )?my (?:tablets|pills|meds|medications?|doses?) "
+    r"(?:as prescribed|on time|with food|today|yesterday|this week|like|correctly|properly|every)"
+    r"|drop dead gorgeous|dead (?:easy|good|funny|chuffed)"
+    r"|mourir de rire|morir de risa|me muero de (?:ganas|hambre|sed|risa|sueño)|meurs de (?:faim|soif|rire)"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def other_sense(sentence: str, start: int, end: int) -> bool:
+    """Whether the words at start..end of a sentence lie inside a figure of speech."""
+    return any(m.start() < end and start < m.end() for m in OTHER_SENSES.finditer(sentence))
