@@ -25,7 +25,9 @@ NEGATED = "NEGATED_EXISTENCE"
 OTHER = "OTHER_EXPERIENCER"
 HYPOTHETICAL = "HYPOTHETICAL"
 HISTORICAL = "HISTORICAL"  # over and done
-SELF = "SELF"  # the patient as the subject: ends the scope of another person and of a denial
+SELF = "SELF"  # the patient as the subject: ends the scope of another person, a denial and a question
+MINE = "MINE"  # the patient's own: ends the scope of another person and of a denial
+COMMA = "COMMA"  # ends a question's scope
 NOW = "NOW"  # the present: ends the scope of what is over
 DISMISSING = frozenset({NEGATED, OTHER, HYPOTHETICAL, HISTORICAL})
 
@@ -33,7 +35,8 @@ FORWARD, BACKWARD, BIDIRECTIONAL = "FORWARD", "BACKWARD", "BIDIRECTIONAL"
 TERMINATE, PSEUDO = "TERMINATE", "PSEUDO"
 
 # What ends the scope of a category besides a terminator and another trigger of the same category.
-TERMINATED_BY = {NEGATED: {SELF}, OTHER: {SELF, "NEUTRAL"}, HISTORICAL: {NOW}}
+TERMINATED_BY = {NEGATED: {SELF, MINE}, OTHER: {SELF, MINE, "NEUTRAL"}, HISTORICAL: {NOW}}
+QUESTION_TERMINATED_BY = {SELF, COMMA}
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,12 @@ class Token:
 
 @dataclass(frozen=True)
 class Rule:
-    literal: str  # tokens separated by spaces; "#" is any number; "a|b" either word
+    literal: str  # tokens separated by spaces; "#" is any number, "####" a year; "a|b" either word
     category: str
     direction: str
     max_scope: int | None = None  # tokens; None: to the sentence's end (or start)
     question: bool = False  # counts only in a sentence that asks ("will I see things if ...?")
+    opener: bool = False  # counts only as the sentence's first word ("is confusion a side effect?")
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Modifier:
 
 # -- tokens
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:h]\d+)?|[,:?!()/&+-]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:h]\d+)?|[,:?!¿()/&+-]")
 # French elisions are two words ("n'ai" is "ne ai", "j'ai" is "je ai"); English contractions are one.
 _ELIDED = {"n", "j", "l", "d", "qu", "s", "m", "t", "c", "jusqu", "lorsqu", "puisqu"}
 
@@ -101,8 +105,17 @@ def tokenize(sentence: str) -> list[Token]:
 # -- the cues
 
 def _rules(category: str, direction: str, literals: Iterable[str], max_scope: int | None = None,
-           question: bool = False) -> list[Rule]:
-    return [Rule(literal, category, direction, max_scope, question) for literal in literals]
+           question: bool = False, opener: bool = False) -> list[Rule]:
+    return [Rule(literal, category, direction, max_scope, question, opener) for literal in literals]
+
+
+# "... but it passed", "... but that's gone now", "... but went down after an hour"
+_GONE = "passed|went|gone|cleared|settled|stopped|eased|wore|lifted|resolved|disappeared|subsided|over|fine|normal"
+_OVER = [
+    f"but {_GONE}", f"but it|that|this|they|its|thats|theyre|theyve|theyd {_GONE}",
+    f"but it|that|this|they has|have|had|is|was|were|s|re {_GONE}", "but now|today fine|ok|okay|normal|good|better",
+    "but now|today totally|completely|all|back fine|ok|okay|normal|good|better|to",
+]
 
 
 _NOT_EN = "dont|doesnt|didnt|havent|hasnt|hadnt|wasnt|werent|isnt|arent|aint|wont|not|never"
@@ -112,7 +125,8 @@ RULES: list[Rule] = [
         "no", "not", "never", "nor", "neither", "without", "nil", "zero", "denies", "deny", "denying",
         "dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "wasnt", "werent", "isnt", "arent", "aint",
         "free of", "free from", "no sign|signs of", "no evidence of", "none of", "nothing like", "absence of",
-        "ruled out", "rules out", "negative for", "lack of",
+        "ruled out", "rules out", "negative for", "lack of", "cant|cannot|wouldnt|couldnt say", "none :",
+        "nothing to report", "nothing of note", "nothing like that", "no such",
         # French
         "ne", "n", "pas", "jamais", "aucun", "aucune", "sans", "ni", "nie", "absence de", "pas de", "point de",
         # Spanish ("no" is shared)
@@ -120,6 +134,7 @@ RULES: list[Rule] = [
     ]),
     *_rules(NEGATED, BACKWARD, [
         ": no", ": none", ": nil", ": negative", "? no", "- no", "- none", "none", "negative",
+        "said no to all|everything|them", "none of them|those|these",
         ": non", ": aucun", ": aucune", ": ninguno", ": ninguna", ": nada",
     ], max_scope=4),
     *_rules(NEGATED, BACKWARD, ["- free", "free"], max_scope=1),  # seizure-free, seizure free
@@ -131,7 +146,8 @@ RULES: list[Rule] = [
         "the guy|man|woman|girl|boy|lady|bloke|person",
         "film", "films", "movie", "movies", "book", "novel", "show", "series", "documentary", "tv",
         "telly", "news", "article", "story", "character", "podcast", "episode", "video",
-        "a patient", "other patients", "in group", "at group", "group member",
+        "a patient", "other patients", "in group", "at group", "group member", "my little one", "you",
+        "un gars", "les infos", "aux infos", "un paciente", "una paciente",
         # French
         "il", "elle", "ils", "elles", "quelqu un", "quelquun", "mon frère|père|fils|mari|ami|copain|voisin|chien|chat",
         "ma sœur|soeur|mère|fille|femme|amie|copine|voisine", "le film", "un film", "au journal",
@@ -142,16 +158,19 @@ RULES: list[Rule] = [
     ]),
     *_rules(OTHER, BACKWARD, ["not me", "not mine"], max_scope=8),  # "it was my son who had a fit, not me"
     # -- the patient speaking of themselves ends another person's scope: "my brother called, I had a fit"
-    *_rules(SELF, TERMINATE, [
-        "i", "im", "ive", "id", "me", "my", "myself", "mine",
-        "je", "j", "moi", "yo", "mí", "conmigo",
-    ]),
+    *_rules(SELF, TERMINATE, ["i", "im", "ive", "id", "je", "j", "yo"]),
+    *_rules(MINE, TERMINATE, ["my", "myself", "mine", "me", "moi", "mí", "conmigo"]),
+    *_rules(COMMA, TERMINATE, [","]),
     # -- hypothetical, a question, information
     *_rules(HYPOTHETICAL, FORWARD, [
         "if", "in case", "what if", "whether", "worried about|that|i|id|ill", "worry about|that", "worrying about",
         "scared of|that|about", "afraid of|that", "frightened of", "fear of", "terrified of", "nervous about",
         "watch for", "watch out for", "look out for", "keep an eye out for", "warned", "warning", "warns",
-        "leaflet", "the label", "side effect", "side effects", "can cause", "could cause", "may cause",
+        "leaflet", "the label", "can cause", "could cause", "may cause", "baclofen|it|this cause|causes",
+        "afraid|scared|worried|terrified|frightened|nervous|anxious ill|itll|that|of|about|id",
+        "afraid|scared|worried|terrified|frightened|nervous|anxious im going|gonna",
+        "ask|asked|asking me|us|the|about", "the usual questions", "questions", "learned|learnt|taught about",
+        "what are the signs|symptoms", "what to look for",
         "might cause", "causes", "risk of", "risks of", "chance of", "chances of", "possibility of",
         "asked if|whether|about", "ask if|whether|about", "asking if|whether|about", "told me to",
         "in the event of", "in order to avoid|prevent", "to avoid", "to prevent", "prevent", "avoid",
@@ -164,27 +183,41 @@ RULES: list[Rule] = [
         "por si", "en caso de", "miedo de|a", "riesgo de", "efectos secundarios", "puede causar|provocar",
         "el prospecto", "y si", "qué pasa si",
     ]),
-    # a question the patient asks about a sign, not one they report: only where the sentence asks
+    *_rules(HYPOTHETICAL, BIDIRECTIONAL, [
+        "side effect", "side effects", "a side effect of", "effet secondaire", "effets secondaires",
+        "efecto secundario", "efectos secundarios",
+    ]),
+    # a question the patient asks about a sign, not one they report: only where the sentence asks,
+    # and only up to a comma or the patient speaking ("what do I do, I can't breathe?")
+    *_rules(HYPOTHETICAL, FORWARD, [
+        "is", "are", "can", "could", "will", "would", "does", "do", "did", "should", "might", "may", "what",
+        "whats", "how", "any", "est", "peut", "puis", "¿",
+    ], question=True, opener=True),
     *_rules(HYPOTHETICAL, FORWARD, [
         "what happens", "should i", "would i", "will i", "could i", "can i", "might i", "do i", "am i going",
-        "is it normal|possible|safe|common|likely", "are seizures|fits|hallucinations", "does baclofen|it|this",
+        "is it normal|possible|safe|common|likely", "does baclofen|it|this",
         "can baclofen|it|this", "could baclofen|it|this", "will baclofen|it|this", "how do|can|would i",
         "is there a risk", "any chance", "est ce que", "puis je", "est il", "va t il", "peut il", "puedo",
         "es normal", "es posible", "c est normal", "est ce normal", "podría", "puede el|la|esto",
     ], question=True),
     # -- over and done
     *_rules(HISTORICAL, FORWARD, [
-        "no longer", "no more", "used to", "history of", "once had", "years ago", "in the past", "back in #",
+        "no longer", "no more", "used to", "history of", "once had",
         "stopped having|getting|hearing|seeing|feeling|being", "not anymore", "not any more",
         "il y a # ans", "ya no", "hace # años", "antes tenía",
     ]),
+    *_rules(HISTORICAL, BIDIRECTIONAL, ["back in ####", "in ####", "en ####"], max_scope=8),
+    *_rules(HISTORICAL, BIDIRECTIONAL, ["years ago", "in the past", "last year"], max_scope=12),  # "back in 2018"; a year only
     *_rules(HISTORICAL, BACKWARD, [
         "went away", "gone away", "has gone", "have gone", "is gone", "are gone", "all gone", "gone now",
         "stopped", "has stopped", "have stopped", "has passed", "passed", "cleared", "cleared up",
         "has lifted", "lifted", "is over", "are over", "resolved", "settled", "settled down", "eased off",
-        "wore off", "worn off", "none since", "not since", "years ago", "months ago", "a while ago", "long ago",
-        "in the past", "back to normal", "back then", "before baclofen", "before i started", "well before",
-        "last year", "as a kid|child|teenager",
+        "wore off", "worn off", "none since", "not since", "months ago", "a while ago", "long ago",
+        "back to normal", "back then", "before baclofen", "before i started", "well before",
+        "as a kid|child|teenager", "nothing since", "a thing of the past", "long gone",
+        "but went|gone down", "went|gone back down", "fine now", "now fine|ok|okay|normal|good|better",
+        "was last week|month|year", "plus maintenant", "sont parties|partis|passées|passés", "est partie|parti|passée",
+        "a disparu", "ont disparu", "ya no más", "fine after", "normal again", "ok now", "all good now", *_OVER,
         "a disparu", "ont disparu", "est passé", "c est fini", "fini", "terminé", "ont cessé",
         "desapareció", "desaparecieron", "se fue", "se fueron", "ya pasó", "se me pasó", "hace años",
     ], max_scope=12),
@@ -202,7 +235,8 @@ RULES: list[Rule] = [
     ]),
     # -- pseudo-triggers: the words of a trigger, meaning something else
     *_rules("", PSEUDO, [
-        "no doubt", "no increase", "no change", "not only", "not just", "gram negative", "no problem", "no wonder",
+        "no doubt", "no increase", "no change", "not only", "not just", "gram negative", "no wonder",
+        "thank you", "you know", "see you", "next to|beside|near|behind|opposite me", "in front of me",
         "not sure", "not certain", "no idea", "no clue", "dont know if|whether|why|how", "dont think so",
         "sure if", "know if", "wonder if", "wondering if", "not sure if|whether", "as if", "even if", "if only",
         "not good|great|well|ok|okay|fine|right|better|myself|coping", "not feeling good|great|well|ok|fine|right",
@@ -226,9 +260,11 @@ PEOPLE = {
     "coworker", "boss", "family", "dog", "cat", "puppy", "pup", "horse", "pet",
     "nephew", "niece", "bf", "gf", "hubby", "missus", "stepdad", "stepmum", "stepmom", "sponsor", "lad",
     "lads", "guy", "guys", "bloke", "his", "her", "their", "lodger", "client", "patient", "stranger",
+    "man", "woman", "lady", "girl", "boy", "person", "budgie", "bird", "parrot", "hamster", "rabbit", "group",
+    "phone", "app", "laptop", "computer", "satnav", "printer", "car", "boiler",
 }
 _DETERMINERS = {"my", "our", "the", "a", "an", "your", "best", "little", "big", "older", "younger", "elder",
-                "old", "new", "poor", "one", "of", "s", "mes", "ma", "mon", "mi", "mis", "la", "el", "le", "un",
+                "old", "new", "poor", "one", "some", "twin", "this", "that", "of", "s", "mes", "ma", "mon", "mi", "mis", "la", "el", "le", "un",
                 "una", "nuestro", "nuestra", "notre"}
 _JOINING = {",", "and", "then", "so", "because", "cause", "cuz", "coz", "when", "while", "whilst", "as", "after",
             "before", "since", "until", "if", "that", "also", "think", "thinks", "thought", "said", "says",
@@ -251,7 +287,6 @@ _NAME_VERBS = {"had", "has", "was", "is", "says", "said", "keeps", "kept", "got"
 # "they think it was a seizure".
 _NEUTRAL = {"it", "its", "this", "there", "theres", "ça", "cela", "c", "eso", "esto"}
 
-_WORD_CLASSES = {"#": lambda text: text[:1].isdigit()}
 
 
 def _compile_rules(rules: Iterable[Rule]) -> dict[str, list[tuple[tuple[frozenset, ...], Rule]]]:
@@ -270,14 +305,21 @@ _INDEX = _compile_rules(RULES)
 
 
 def _step_matches(choices: frozenset, text: str) -> bool:
-    return text in choices or ("#" in choices and text[:1].isdigit())
+    return text in choices or ("#" in choices and text[:1].isdigit()) or (
+        "####" in choices and _YEAR.fullmatch(text) is not None)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _triggers(words: list[str]) -> list[tuple[int, int, Rule]]:
     """Find the rules' words in a sentence: at each place the longest, pseudo-triggers winning."""
     found = []
+    asks = bool(words) and words[-1] == "?"
     for i, word in enumerate(words):
-        for steps, rule in _INDEX.get("#" if word[:1].isdigit() else word, ()):
+        for steps, rule in _INDEX.get(word, ()):
+            if (rule.question and not asks) or (rule.opener and i > 0 and words[i - 1] != "¿"):
+                continue
             end = i + len(steps)
             if end <= len(words) and all(_step_matches(s, w) for s, w in zip(steps[1:], words[i + 1 : end])):
                 found.append((i, end, rule))
@@ -336,12 +378,8 @@ class Sentence:
         return [
             m for m in self.modifiers
             if m.category in DISMISSING and not m.overlaps(start, end) and m.covers(start, end)
-            and (not m.rule.question or self.asks) and _allowed(m, words, start, end)
+            and _allowed(m, words, start, end)
         ]
-
-    @property
-    def asks(self) -> bool:
-        return bool(self.tokens) and self.tokens[-1].text == "?"
 
     def dismisses(self, start: int, end: int) -> bool:
         return bool(self.modifiers_of(start, end))
@@ -381,14 +419,17 @@ def read(sentence: str) -> Sentence:
             if rule.direction != FORWARD:
                 scope_start = max(scope_start, start - rule.max_scope)
         # A terminator, a trigger of the same category, or one that ends this category, limits the scope.
-        ends = TERMINATED_BY.get(rule.category, set())
+        ends = QUESTION_TERMINATED_BY if rule.question else TERMINATED_BY.get(rule.category, set())
         for other_start, other_end, other in triggers:
             limits = (
                 (other.direction == TERMINATE and (other.category == "" or other.category in ends))
-                or (other.category == rule.category and other.direction != TERMINATE)
+                or (other.category == rule.category == NEGATED and other.direction != TERMINATE)
             )
             if not limits or (other_start, other_end) == (start, end):
                 continue
+            if rule.category == NEGATED and other.category in (SELF, MINE) and (
+                    other_start == 0 or words[other_start - 1] not in _NEW_CLAUSE):
+                continue  # the patient ends a denial where a new clause starts: "didn't sleep, I'm confused"
             if rule.direction != BACKWARD and other_start >= end:
                 scope_end = min(scope_end, other_start)
             if rule.direction != FORWARD and other_end <= start:
@@ -408,6 +449,10 @@ _FUNCTION_WORDS = {
     "at all", "anymore", "today", "since", "for", "week", "lately", "recently", "yet",
 }
 _JOINTS = {",", "and", "or", "nor", "/", "&", "+", "et", "ou", "ni", "y", "o", "ni", "-"}
+_NEW_CLAUSE = {",", "and", "but", "so", "then", "now", "-", "(", ":", "et", "y", "mais", "pero", "puis"}
+_ALTERNATIVES = {"or", "nor", "ni", "ou", "o", "/"}
+BODY_PARTS = {"lip", "lips", "tongue", "face", "mouth", "throat", "chest", "breath", "eyes", "cheeks", "neck",
+              "lèvres", "langue", "visage", "gorge", "labios", "lengua", "cara", "garganta"}
 NEGATION_REACH = 4  # a denial reaches a sign at most this many meaningful words after it, outside a list
 SYMPTOM_WORDS = {
     "rash", "rashes", "hives", "itch", "itching", "itchy", "swelling", "dizzy", "dizziness", "nausea",
@@ -416,7 +461,7 @@ SYMPTOM_WORDS = {
     "numbness", "cramps", "spasms", "stiffness", "weakness", "palpitations", "anxiety", "cravings", "symptoms",
     "fits", "fit", "seizures", "seizure", "convulsions", "visions", "voices", "dts", "hallucinations",
     "confusion", "blackouts", "blackout", "sleepiness", "problems", "issues", "withdrawal", "jerks", "twitching",
-    "thoughts", "suicidal", "wheezing", "breathlessness", "swallowing", "breathing", "choking", "tightness",
+    "thoughts", "suicidal", "wheezing", "sob", "shortness", "wheeze", "breathlessness", "swallowing", "breathing", "choking", "tightness",
     "tremblements", "vertiges", "nausées", "convulsiones", "temblores", "mareos", "náuseas", "crises",
 }
 
@@ -426,7 +471,10 @@ def _allowed(modifier: Modifier, words: list[str], start: int, end: int) -> bool
     if modifier.category != NEGATED or modifier.rule.direction == BACKWARD or modifier.end > start:
         return True
     items: list[list[str]] = [[]]
-    for word in words[modifier.end : start]:
+    between = words[modifier.end : start]
+    if any(w in _JOINTS for w in between) and all(w in _ALTERNATIVES for w in between if w in _JOINTS):
+        return True  # a denial always reaches across "or": "haven't had a drink or any seizures"
+    for word in between:
         if word in _JOINTS:
             items.append([])
         elif word not in _FUNCTION_WORDS:
@@ -437,7 +485,7 @@ def _allowed(modifier: Modifier, words: list[str], start: int, end: int) -> bool
     # complaint about something else ("no energy, confused", "didn't drink and confused").
     done = [item for item in items[:-1] if item]
     return (len(items[0]) < NEGATION_REACH and len(items[-1]) <= 2
-            and all(is_symptom(item[-1]) for item in done))
+            and all(is_symptom(item[-1]) or item[-1] in BODY_PARTS for item in done))
 
 
 _symptom_checks: list[Callable[[str], bool]] = []
@@ -470,9 +518,18 @@ OTHER_SENSES = re.compile(
     r"|chok(?:ed|ing|e) (?:on|back) (?:my|the|his|her)? ?(?:words|tears|laughter|laughing)"
     r"|chok(?:ed|ing) up\b|choked with (?:emotion|tears)"
     r"|(?:took|takes|take|taking) (?:my|the|your) breath away|breath ?taking"
-    r"|confus(?:ed|ing|ion) (?:about|by|over|with) (?:the|my|your|which|what|when|how)? ?"
-    r"(?:dose|doses|dosing|times?|timing|schedule|appointment|form|forms|app|instructions|letter|bill|paperwork"
-    r"|rules|prescription|tablets|pills|website|plot|film|question|questions|maths|it all)"
+    # puzzled by something, not confused in mind: "confused about the new dose times", "confused my tablets"
+    r"|(?:bit |a little |kinda |totally |so )?confus(?:ed|ion) (?:about|by|over|as to|re|why)\b"
+    r"(?! (?:where|who|what (?:day|year|time|month)|everything|anything|myself))"
+    r"|confused (?:my|the|his|her|their|them|two|both)\b"
+    # out of breath from exercise or laughter, a lump in the throat from emotion, a stifling situation
+    r"|(?:out of breath|breathless|winded|puffed|wheezy|couldn'?t breathe|could barely breathe)"
+    r"(?: \w+){0,3} (?:from|after|with|for|at the top)"
+    r" (?:\w+ ){0,2}(?:laugh\w*|giggl\w*|excitement|running|the run|a run|dancing|climbing|the gym|gym|stairs"
+    r"|exercise|rollercoaster|the walk|cycling|swimming)"
+    r"|lump in (?:my|the) throat (?:at|when|reading|watching|thinking|listening|hearing|the whole)"
+    r"|(?:is|was|feels|so) suffocating|suffocating (?:in|living)|breathe a word|breathe through (?:it|my nose|the nose)"
+    r"|(?:practi[sc]ed?|practi[sc]ing|doing|did) (?:some )?slow breathing|slow breathing (?:exercises?|techniques?)"
     r"|confusing|(?:bored|scared|frightened|worried|tickled|loved) to death|to die for|dead tired|dead on my feet"
     r"|(?:nearly|almost) died (?:laughing|of (?:embarrassment|shame|boredom))|died laughing"
     r"|(?:take|taking|took) all (?:of )?my (?:tablets|pills|meds|medications?|doses?) "
