@@ -134,7 +134,7 @@ RULES: list[Rule] = [
     ]),
     *_rules(NEGATED, BACKWARD, [
         ": no", ": none", ": nil", ": negative", "? no", "- no", "- none", "none", "negative",
-        "said no to all|everything|them", "none of them|those|these",
+        "said no to all|everything|them", "none of them|those|these", ", ninguna|ninguno|nada|aucun|aucune|rien",
         ": non", ": aucun", ": aucune", ": ninguno", ": ninguna", ": nada",
     ], max_scope=4),
     *_rules(NEGATED, BACKWARD, ["- free", "free"], max_scope=1),  # seizure-free, seizure free
@@ -178,10 +178,10 @@ RULES: list[Rule] = [
         "reading about", "googled", "heard that", "screening", "questionnaire", "quiz",
         # French
         "si", "au cas où", "en cas de", "peur de|d", "risque de|d", "effets secondaires", "peut provoquer|causer",
-        "la notice", "s il",
+        "la notice", "s il", "surveiller", "surveille", "dit de", "demandé si|s", "m a demandé",
         # Spanish
         "por si", "en caso de", "miedo de|a", "riesgo de", "efectos secundarios", "puede causar|provocar",
-        "el prospecto", "y si", "qué pasa si",
+        "el prospecto", "y si", "qué pasa si", "vigilar", "preguntó por|si", "me preguntó", "me preguntaron",
     ]),
     *_rules(HYPOTHETICAL, BIDIRECTIONAL, [
         "side effect", "side effects", "a side effect of", "effet secondaire", "effets secondaires",
@@ -208,18 +208,24 @@ RULES: list[Rule] = [
     ]),
     *_rules(HISTORICAL, BIDIRECTIONAL, ["back in ####", "in ####", "en ####"], max_scope=8),
     *_rules(HISTORICAL, BIDIRECTIONAL, ["years ago", "in the past", "last year"], max_scope=12),  # "back in 2018"; a year only
+    # a sign's own verb: it speaks of the words just before it ("the rash has gone" leaves "had a fit" alone)
     *_rules(HISTORICAL, BACKWARD, [
         "went away", "gone away", "has gone", "have gone", "is gone", "are gone", "all gone", "gone now",
         "stopped", "has stopped", "have stopped", "has passed", "passed", "cleared", "cleared up",
         "has lifted", "lifted", "is over", "are over", "resolved", "settled", "settled down", "eased off",
-        "wore off", "worn off", "none since", "not since", "months ago", "a while ago", "long ago",
+        "wore off", "worn off", "have completely gone", "has completely gone", "a disparu", "ont disparu",
+        "desapareció", "desaparecieron", "se fue", "se fueron",
+    ], max_scope=3),
+    # said of what came before: "had a seizure in 2018, none since", "... but it passed"
+    *_rules(HISTORICAL, BACKWARD, [
+        "none since", "not since", "months ago", "a while ago", "long ago",
         "back to normal", "back then", "before baclofen", "before i started", "well before",
         "as a kid|child|teenager", "nothing since", "a thing of the past", "long gone",
         "but went|gone down", "went|gone back down", "fine now", "now fine|ok|okay|normal|good|better",
         "was last week|month|year", "plus maintenant", "sont parties|partis|passées|passés", "est partie|parti|passée",
-        "a disparu", "ont disparu", "ya no más", "fine after", "normal again", "ok now", "all good now", *_OVER,
-        "a disparu", "ont disparu", "est passé", "c est fini", "fini", "terminé", "ont cessé",
-        "desapareció", "desaparecieron", "se fue", "se fueron", "ya pasó", "se me pasó", "hace años",
+        "ya no más", "plus rien maintenant", "ya nada", "mais c est fini|passé", "mais ça va mieux",
+        "pero ya pasó|está bien", "bajó", "bajaron", "a dégonflé", "ont dégonflé", "but back to normal", "but fine|ok|okay|better now", "fine after", "normal again", "ok now", "all good now", *_OVER,
+        "est passé", "c est fini", "fini", "terminé", "ont cessé", "ya pasó", "se me pasó", "hace años",
     ], max_scope=12),
     # -- terminators: the scope of anything before them ends here
     *_rules("", TERMINATE, [
@@ -244,7 +250,8 @@ RULES: list[Rule] = [
         "didnt sleep well", "couldnt sleep", "no sleep", "no energy", "no appetite", "never been so|this|that|more",
         "never felt so|this|that|more", "never been this|that", "not the same", "no matter",
         "stopped|quit drinking|the|my|taking|baclofen|booze|alcohol|it|using|smoking|drugs",
-        "passed out|away", "jamais été aussi|si|autant", "jamás|nunca había estado|me había sentido tan",
+        "passed out|away", "jamais été aussi|si|autant", "n ai jamais été aussi|si|autant",
+        "ne me suis jamais senti|sentie aussi|si", "jamás|nunca había estado|me había sentido tan",
         "ne sais pas si", "pas sûr", "no sé si", "no estoy seguro", "no estoy segura", "if anything",
     ]),
 ]
@@ -530,6 +537,7 @@ OTHER_SENSES = re.compile(
     r"|lump in (?:my|the) throat (?:at|when|reading|watching|thinking|listening|hearing|the whole)"
     r"|(?:is|was|feels|so) suffocating|suffocating (?:in|living)|breathe a word|breathe through (?:it|my nose|the nose)"
     r"|(?:practi[sc]ed?|practi[sc]ing|doing|did) (?:some )?slow breathing|slow breathing (?:exercises?|techniques?)"
+    r"|(?:exercices?|ejercicios?) de respira\w*|(?:essouffl\w*|ahog\w*) (?:\w+ ){0,3}(?:footing|course|risa|rire|correr)"
     r"|confusing|(?:bored|scared|frightened|worried|tickled|loved) to death|to die for|dead tired|dead on my feet"
     r"|(?:nearly|almost) died (?:laughing|of (?:embarrassment|shame|boredom))|died laughing"
     r"|(?:take|taking|took) all (?:of )?my (?:tablets|pills|meds|medications?|doses?) "

@@ -46,6 +46,8 @@ PHRASES = {
         "({tongue}|lips?) ... (big|bigger|huge|thick|fat|heavy|massive|enormous)",  # tongue feels big
         "(big|huge|thick|fat|massive) ({tongue}|lips)",
         "angio ?o?edema",
+        "(lèvres|visage|langue|bouche|labios|cara|lengua|boca) ... (gonfl|enfl|hinchad)\\w*",
+        "(gonfl|enfl|hinch)\\w* (des |de la |du |de los |de la |del )?(lèvres|visage|langue|labios|cara|lengua)",
     ],
     "throat_tightness": [
         "{throat} ... {tight}",  # throat is closing, throat feels tight
@@ -54,6 +56,8 @@ PHRASES = {
         "(trouble|difficulty|problems?|struggling|hard time) {swallow}",
         "lump in (my |the )?{throat}",
         "choking",
+        "(gorge|garganta) ... (serr|ferm|cerrad|apretad|cierra)\\w*",
+        "(du mal|difficile|peine|no puedo|me cuesta|dificultad para) (à |a )?(avaler|tragar)",
     ],
     "difficulty_breathing": [
         "({cannot}|(can|could) (barely|hardly)|(hard|harder|difficult|struggl\\w*|fighting) to) {breathe}",
@@ -70,6 +74,9 @@ PHRASES = {
         "suffocat\\w*",
         "tight\\w* ((in|of|across) )?(my |the )?chest",
         "chest ... tight\\w*",
+        "((ne |n')?(peux|arrive) pas|du mal|difficult\\w*|peine) (à |a |pour )?respirer",
+        "(no puedo|me cuesta|dificultad para|dificultades para) respirar",
+        "essouffl\\w*|falta de aire|me falta el aire|me ahogo",
     ],
     "slow_breathing": [
         "{breathing} ... (slow\\w*|shallow|weak|faint|stopp\\w*|stops|paus\\w*)",  # breathing very slow
@@ -77,6 +84,8 @@ PHRASES = {
         "(barely|hardly|not really|stopped|stop|stops|stopping) {breathing}",  # barely breathing
         "forg[eo]t\\w* to {breathe}",
         "respiratory depression",
+        "(respiration|respire|respiración|respiro|respira) ... (lente|lentement|faible|superficielle|lenta|débil"
+        "|superficial|despacio)",
     ],
     "seizure": [
         "s(ei|ie|e|i|ea|ee)[sz](ure|ur|er|ier)s?",  # seizure, sezure, siezure, seisure, seizer
@@ -89,6 +98,7 @@ PHRASES = {
         "grand mal",
         "(blacked|passed|blanked) out (and )?(was |started |kept |then )?(shook|shaking|jerk\\w*|twitch\\w*)",
         "foam\\w* at the mouth",
+        "crises? (convulsives?|d'épilepsie|épileptiques?)|(ataques?|crisis) (epil[ée]ptic[oa]s?|convulsiv[oa]s?)",
     ],
     "hallucinations": [
         "h[aeu]l{1,2}[uoiae][cs]{1,2}[iey]?nat\\w*",  # hallucinations, halucinating, hallucnations
@@ -109,6 +119,8 @@ PHRASES = {
         "the (dts|d\\.t\\.s)",
         "delirium tremens",
         "tripping (balls|out)",
+        "alucin\\w*",
+        "(entends|entendu|oigo|escucho|oí) (des |unas )?(voix|voces)",
     ],
     "confusion": [
         "c[ou]nf[uo][sz]{1,2}(e?d|ion)",  # confused, confussed, confuzed, confusion
@@ -121,6 +133,9 @@ PHRASES = {
         "brain fog\\w*",
         "(head|brain|mind) ... (foggy|fuzzy|scrambled|mush)",
         "delir(ious|ium)",
+        "(suis|sens|sentais|senti|sentie) (tout |toute |très |un peu )?confuse?s?",
+        "confundid[oa]s?|confusi[oó]n|d[ée]sorient\\w*|desorientad[oa]s?",
+        "(sais|savais) (plus |pas )où je (suis|étais)|no sé dónde estoy",
     ],
     "suicidal_thoughts": [
         "su[ie]{0,2}[cs]{1,2}[iy]?d\\w*",  # suicidal, suicide, sucidal, suicidle, suiside
@@ -149,6 +164,8 @@ PHRASES = {
         "unalive\\w*",
         "self ?harm\\w*",
         "harm\\w* my ?self",
+        "envie de mourir|(veux|voudrais) mourir|en finir|me tuer|(plus|pas) envie de vivre",
+        "(quiero|quisiera) morir\\w*|quitarme la vida|matarme|no quiero vivir|acabar con (todo|mi vida)",
     ],
 }
 
