@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 NEGATED = "NEGATED_EXISTENCE"
 OTHER = "OTHER_EXPERIENCER"
@@ -39,8 +39,7 @@ TERMINATED_BY = {NEGATED: {SELF, MINE}, OTHER: {SELF, MINE, "NEUTRAL"}, HISTORIC
 QUESTION_TERMINATED_BY = {SELF, COMMA}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a dataclass: a note makes dozens, and each costs
     text: str  # lower case, apostrophes gone ("can't" -> "cant"), French elisions apart ("n'ai" -> "n", "ai")
     start: int  # character offsets in the sentence
     end: int
@@ -296,41 +295,48 @@ _NEUTRAL = {"it", "its", "this", "there", "theres", "ça", "cela", "c", "eso", "
 
 
 
-def _compile_rules(rules: Iterable[Rule]) -> dict[str, list[tuple[tuple[frozenset, ...], Rule]]]:
-    """Index the rules by their first word, each as a sequence of word choices, longest first."""
-    index: dict[str, list] = {}
+def _compile_rules(rules: Iterable[Rule]) -> dict:
+    """Build a tree of the rules' words: a sentence is matched in one walk from each word."""
+    tree: dict = {}
     for rule in rules:
-        steps = tuple(frozenset(part.split("|")) for part in rule.literal.split())
-        for first in steps[0]:
-            index.setdefault(first, []).append((steps, rule))
-    for entries in index.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return index
+        nodes = [tree]
+        for part in rule.literal.split():
+            nodes = [node.setdefault(choice, {}) for node in nodes for choice in part.split("|")]
+        for node in nodes:
+            node.setdefault(None, []).append(rule)
+    return tree
 
 
-_INDEX = _compile_rules(RULES)
-
-
-def _step_matches(choices: frozenset, text: str) -> bool:
-    return text in choices or ("#" in choices and text[:1].isdigit()) or (
-        "####" in choices and _YEAR.fullmatch(text) is not None)
-
-
+_TREE = _compile_rules(RULES)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _next(node: dict, word: str) -> dict | None:
+    found = node.get(word)
+    if found is None and word[:1].isdigit():
+        found = node.get("####") if _YEAR.fullmatch(word) else None
+        found = found if found is not None else node.get("#")
+    return found
 
 
 def _triggers(words: list[str]) -> list[tuple[int, int, Rule]]:
     """Find the rules' words in a sentence: at each place the longest, pseudo-triggers winning."""
     found = []
     asks = bool(words) and words[-1] == "?"
-    for i, word in enumerate(words):
-        for steps, rule in _INDEX.get(word, ()):
-            if (rule.question and not asks) or (rule.opener and i > 0 and words[i - 1] != "¿"):
-                continue
-            end = i + len(steps)
-            if end <= len(words) and all(_step_matches(s, w) for s, w in zip(steps[1:], words[i + 1 : end])):
-                found.append((i, end, rule))
+    n = len(words)
+    for i in range(n):
+        node, j, best = _next(_TREE, words[i]), i + 1, None
+        while node is not None:
+            for rule in node.get(None, ()):
+                if (rule.question and not asks) or (rule.opener and i > 0 and words[i - 1] != "¿"):
+                    continue
+                best = (i, j, rule)
                 break
+            if j == n:
+                break
+            node, j = _next(node, words[j]), j + 1
+        if best:
+            found.append(best)
     pseudo = [(s, e) for s, e, r in found if r.direction == PSEUDO]
     kept = []
     for start, end, rule in found:
@@ -349,7 +355,7 @@ def _people(tokens: list[Token], words: list[str]) -> list[tuple[int, int, Rule]
     found = []
     for i, word in enumerate(words):
         noun = word in PEOPLE or (word.endswith("s") and word[:-1] in PEOPLE)  # "mum's", "brothers"
-        name = (tokens[i].capital and word not in _NOT_NAMES and word not in _INDEX and word not in PEOPLE
+        name = (tokens[i].capital and word not in _NOT_NAMES and word not in _TREE and word not in PEOPLE
                 and i + 1 < len(words) and words[i + 1] in _NAME_VERBS)
         if not (noun or name):
             continue
@@ -512,8 +518,9 @@ def recognise_symptoms(check: Callable[[str], bool]) -> None:
 
 # -- other senses of a sign's words: not modifiers, the sign is simply not there
 
+# No leading \b: without it the engine skips ahead to the first letters the figures can start with.
 OTHER_SENSES = re.compile(
-    r"\b(?:"
+    r"(?:"
     r"dying (?:for|to) (?:a|an|some|my|the|get|go|see|know|try|have)\b[^.!?\n]{0,40}"
     r"|(?:could|would|'d|’d) kill (?:for|someone|him|her|them)\b"
     r"|kill(?:ing|ed|s)? it\b|killing (?:me|my back|my feet)\b|killed me\b"
@@ -549,6 +556,11 @@ OTHER_SENSES = re.compile(
 )
 
 
+def other_senses(text: str) -> list[tuple[int, int]]:
+    """Return the spans of a text that are figures of speech."""
+    return [m.span() for m in OTHER_SENSES.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalnum()]
+
+
 def other_sense(sentence: str, start: int, end: int) -> bool:
     """Whether the words at start..end of a sentence lie inside a figure of speech."""
-    return any(m.start() < end and start < m.end() for m in OTHER_SENSES.finditer(sentence))
+    return any(s < end and start < e for s, e in other_senses(sentence))

@@ -205,7 +205,7 @@ _SENTENCE_END = re.compile(
     re.IGNORECASE,
 )
 # A run-on note with no marks at all is cut at its strongest joints.
-_RUN_ON_JOINT = re.compile(r"\s(?=(?:and then|and now|then|also|plus|anyway|anyways|btw)\s)", re.IGNORECASE)
+_RUN_ON_JOINT = re.compile(r"\s(?=(?:and then|and now|also|plus|anyway|anyways|btw)\s)", re.IGNORECASE)
 RUN_ON_WORDS = 12  # a piece this long without a mark is a run-on
 
 
@@ -238,6 +238,7 @@ def read_note(text: str | None) -> tuple[NoteFinding, ...]:
     spans = sentences(text)
     starts = [start for start, _ in spans]
     read: dict[int, context.Sentence] = {}
+    figures: dict[int, list[tuple[int, int]]] = {}  # figures of speech, by sentence
 
     def sentence(i: int) -> context.Sentence:
         if i not in read:
@@ -254,7 +255,9 @@ def read_note(text: str | None) -> tuple[NoteFinding, ...]:
                 continue  # one finding per code, the first that counts, but every sentence with a phrase is noted
             offset = spans[i][0]
             start, end = match.start() - offset, min(match.end(), spans[i][1]) - offset
-            if context.other_sense(sentence(i).text, start, end):
+            if i not in figures:
+                figures[i] = context.other_senses(sentence(i).text)
+            if any(s < end and start < e for s, e in figures[i]):
                 continue
             if not sentence(i).dismisses(*sentence(i).token_span(start, end)):
                 found[code] = NoteFinding(code, match.group())

@@ -139,7 +139,7 @@ def test_the_sign_itself_is_no_figure_of_speech(sentence):
         ("My brother had one of his turns.", True),
         ("Will I start seeing things at 40mg?", True),
         ("That all went away last year.", True),
-        ("No seizures, I'm so out of it.", False),
+        ("No rash, I'm so out of it.", False),
         ("I keep losing time and waking on the floor.", False),
         ("Feeling like the walls are closing in", False),
     ],
