@@ -78,6 +78,9 @@ def evidence_rows(evidence: dict) -> list[tuple[str, list[str]]]:
             lines = [symptom(code, severity) for code, severity in item.items()]
         elif isinstance(item, dict) and key == "note_words":
             lines = [f"{symptom(code)}: “{words}”" for code, words in item.items()]
+        elif isinstance(item, dict) and key == "note_semantic":
+            lines = [f"{symptom(code)}: like “{found['example']}” (similarity {value(found['similarity'])})"
+                     for code, found in item.items()]
         elif isinstance(item, dict):
             lines = [f"{label(k)}: {value(v)}" for k, v in item.items()]
         elif isinstance(item, (list, tuple)) and item and all(isinstance(v, dict) for v in item):

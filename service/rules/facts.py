@@ -27,6 +27,7 @@ class Facts:
     own: Mapping[dt.date, Day]  # this entry alone, by local day
     reported: Mapping[str, int]  # reported symptom code -> severity
     note_words: Mapping[str, str]  # symptom code -> the words of the note that matched
+    note_semantic: Mapping[str, dict]  # symptom code -> the example a sentence of the note was like
 
     @classmethod
     def gather(cls, entry: Entry, patient: PatientContext, history: History) -> Facts:
@@ -34,12 +35,14 @@ class Facts:
         reported = {}
         for symptom in entry.symptoms:
             reported[symptom.code] = max(symptom.severity, reported.get(symptom.code, 0))
-        note_words = {}
+        note_words, note_semantic = {}, {}
         for finding in notes.read_note(entry.note) if entry.note else ():
             note_words[finding.code] = finding.words
+            if finding.layer == "semantic":  # the words are a whole sentence: say what it was like
+                note_semantic[finding.code] = {"example": finding.example, "similarity": finding.similarity}
             # A severity the patient chose in the app stands; the note only adds what is missing.
             reported.setdefault(finding.code, NOTE_SEVERITY)
-        return cls(entry, patient, history, _own_days(entry), reported, note_words)
+        return cls(entry, patient, history, _own_days(entry), reported, note_words, note_semantic)
 
     # -- the entry's days
 
@@ -116,6 +119,9 @@ class Facts:
         words = {code: self.note_words[code] for code in codes if code in self.note_words}
         if words:
             evidence["note_words"] = words
+        semantic = {code: self.note_semantic[code] for code in codes if code in self.note_semantic}
+        if semantic:
+            evidence["note_semantic"] = semantic
         return evidence
 
 

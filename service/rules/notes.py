@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+
+from service.rules import context, semantic
 
 
 @dataclass(frozen=True)
 class NoteFinding:
     code: str  # a symptom code of the vocabulary
-    words: str  # the words of the note that matched
+    words: str  # the words of the note that matched: the phrase, or the whole sentence
+    layer: str = "phrase"  # "phrase": the tables below; "semantic": a sentence like a labelled example
+    example: str | None = None  # semantic: the labelled example the sentence is most like
+    similarity: float | None = None  # semantic: how alike, cosine similarity
 
 
 # How to read the phrase tables below:
@@ -40,6 +46,8 @@ PHRASES = {
         "({tongue}|lips?) ... (big|bigger|huge|thick|fat|heavy|massive|enormous)",  # tongue feels big
         "(big|huge|thick|fat|massive) ({tongue}|lips)",
         "angio ?o?edema",
+        "(lèvres|visage|langue|bouche|labios|cara|lengua|boca) ... (gonfl|enfl|hinchad)\\w*",
+        "(gonfl|enfl|hinch)\\w* (des |de la |du |de los |de la |del )?(lèvres|visage|langue|labios|cara|lengua)",
     ],
     "throat_tightness": [
         "{throat} ... {tight}",  # throat is closing, throat feels tight
@@ -48,6 +56,8 @@ PHRASES = {
         "(trouble|difficulty|problems?|struggling|hard time) {swallow}",
         "lump in (my |the )?{throat}",
         "choking",
+        "(gorge|garganta) ... (serr|ferm|cerrad|apretad|cierra)\\w*",
+        "(du mal|difficile|peine|no puedo|me cuesta|dificultad para) (à |a )?(avaler|tragar)",
     ],
     "difficulty_breathing": [
         "({cannot}|(can|could) (barely|hardly)|(hard|harder|difficult|struggl\\w*|fighting) to) {breathe}",
@@ -64,6 +74,9 @@ PHRASES = {
         "suffocat\\w*",
         "tight\\w* ((in|of|across) )?(my |the )?chest",
         "chest ... tight\\w*",
+        "((ne |n')?(peux|arrive) pas|du mal|difficult\\w*|peine) (à |a |pour )?respirer",
+        "(no puedo|me cuesta|dificultad para|dificultades para) respirar",
+        "essouffl\\w*|falta de aire|me falta el aire|me ahogo",
     ],
     "slow_breathing": [
         "{breathing} ... (slow\\w*|shallow|weak|faint|stopp\\w*|stops|paus\\w*)",  # breathing very slow
@@ -71,6 +84,8 @@ PHRASES = {
         "(barely|hardly|not really|stopped|stop|stops|stopping) {breathing}",  # barely breathing
         "forg[eo]t\\w* to {breathe}",
         "respiratory depression",
+        "(respiration|respire|respiración|respiro|respira) ... (lente|lentement|faible|superficielle|lenta|débil"
+        "|superficial|despacio)",
     ],
     "seizure": [
         "s(ei|ie|e|i|ea|ee)[sz](ure|ur|er|ier)s?",  # seizure, sezure, siezure, seisure, seizer
@@ -83,6 +98,7 @@ PHRASES = {
         "grand mal",
         "(blacked|passed|blanked) out (and )?(was |started |kept |then )?(shook|shaking|jerk\\w*|twitch\\w*)",
         "foam\\w* at the mouth",
+        "crises? (convulsives?|d'épilepsie|épileptiques?)|(ataques?|crisis) (epil[ée]ptic[oa]s?|convulsiv[oa]s?)",
     ],
     "hallucinations": [
         "h[aeu]l{1,2}[uoiae][cs]{1,2}[iey]?nat\\w*",  # hallucinations, halucinating, hallucnations
@@ -103,6 +119,8 @@ PHRASES = {
         "the (dts|d\\.t\\.s)",
         "delirium tremens",
         "tripping (balls|out)",
+        "alucin\\w*",
+        "(entends|entendu|oigo|escucho|oí) (des |unas )?(voix|voces)",
     ],
     "confusion": [
         "c[ou]nf[uo][sz]{1,2}(e?d|ion)",  # confused, confussed, confuzed, confusion
@@ -115,6 +133,9 @@ PHRASES = {
         "brain fog\\w*",
         "(head|brain|mind) ... (foggy|fuzzy|scrambled|mush)",
         "delir(ious|ium)",
+        "(suis|sens|sentais|senti|sentie) (tout |toute |très |un peu )?confuse?s?",
+        "confundid[oa]s?|confusi[oó]n|d[ée]sorient\\w*|desorientad[oa]s?",
+        "(sais|savais) (plus |pas )où je (suis|étais)|no sé dónde estoy",
     ],
     "suicidal_thoughts": [
         "su[ie]{0,2}[cs]{1,2}[iy]?d\\w*",  # suicidal, suicide, sucidal, suicidle, suiside
@@ -143,6 +164,8 @@ PHRASES = {
         "unalive\\w*",
         "self ?harm\\w*",
         "harm\\w* my ?self",
+        "envie de mourir|(veux|voudrais) mourir|en finir|me tuer|(plus|pas) envie de vivre",
+        "(quiero|quisiera) morir\\w*|quitarme la vida|matarme|no quiero vivir|acabar con (todo|mi vida)",
     ],
 }
 
@@ -172,132 +195,81 @@ _PATTERNS = {
     for code, phrases in PHRASES.items()
 }
 
-# -- who and whether: the words before a match
+# -- sentences: ConText reads one at a time, and the semantic layer compares one at a time
 
-# A clause ends at a sentence mark, a new line, or a word that turns the sentence around.
-_CLAUSE_END = re.compile(r"[.!?;\n]|\b(?:but|however|although|though|except|apart from|other than)\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|,")  # words, and commas for the lists
-_LOOK_BACK = 300  # characters; longer than a clause in practice, and it bounds the work per match
-
-NEGATIONS = {
-    "no", "not", "never", "didnt", "dont", "doesnt", "without", "denies", "denied", "deny", "nor",
-    "neither", "none", "havent", "hasnt", "hadnt", "wasnt", "werent", "isnt", "arent", "aint",
-}  # and "free of"; "no more" and "no longer" start with "no"
-NEGATION_REACH = 4  # a negation governs a sign at most this many words after it
-# Small words do not count towards that reach: "did not have any seizures", "no seizures or hallucinations".
-_SMALL_WORDS = {"and", "or", "nor", "any", "a", "an", "the", "of"}
-_LIST_MARKS = {",", "and", "or", "nor"}
-# Across a list a negation carries only over other symptoms ("no rash, hives or swelling"), never over
-# a complaint about something else: "no energy, confused", "no hope, want to die" are signs.
-SYMPTOM_WORDS = {
-    "rash", "rashes", "hives", "itch", "itching", "itchy", "swelling", "dizzy", "dizziness", "nausea",
-    "nauseous", "sick", "vomiting", "headache", "headaches", "fever", "pain", "pains", "tremor", "tremors",
-    "shakes", "shaking", "sweats", "sweating", "fainting", "drowsiness", "drowsy", "tingling", "numbness",
-    "cramps", "spasms", "stiffness", "weakness", "palpitations", "anxiety", "cravings", "symptoms",
-}
-# A negation followed by one of these is about something else: "not sure if ...", "didn't sleep well, ...".
-_HEDGES = {
-    "sure", "certain", "idea", "clue", "know", "knowing", "think", "believe", "remember", "recall", "only",
-    "just", "stop", "matter", "good", "great", "well", "ok", "okay", "fine", "right", "better", "sleep",
-    "sleeping", "slept", "eat", "eating", "eaten", "ate",
-}
-# A sign phrased as a negation ("can't breathe", "don't know where I am", "no reason to live") is
-# never negated by an earlier word: "didn't sleep and can't breathe" is two complaints.
-_SELF_NEGATING = NEGATIONS | {"can", "cant", "cannot", "could", "couldnt", "do", "did", "nothing", "unable"}
-
-FIRST_PERSON = {"i", "im", "ive", "id", "me", "my", "myself", "mine"}
-# Other people. A pronoun is always a subject; a noun only where a subject stands: at the start
-# of its clause or after a joining word ("I think my mum ..."), not after a verb ("I took my son ...").
-OTHER_PRONOUNS = {"he", "she", "they", "hes", "shes", "theyre", "theyve", "someone", "somebody", "nobody"}
-OTHER_PEOPLE = {
-    "brother", "sister", "mother", "mum", "mom", "mam", "mommy", "mummy", "dad", "father", "daddy", "wife",
-    "husband", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "friend", "mate", "son", "daughter",
-    "kid", "child", "baby", "parent", "grandma", "grandmother", "grandpa", "grandad", "grandfather", "nan",
-    "gran", "uncle", "aunt", "auntie", "cousin", "neighbour", "neighbor", "roommate", "flatmate", "colleague",
-    "his", "her", "their",
-}
-_DETERMINERS = {"my", "our", "the", "a", "an", "his", "her", "their", "your", "best", "little", "big", "older",
-                "younger", "elder"}
-_JOINING = {"and", "then", "so", "because", "cause", "cuz", "coz", "when", "while", "whilst", "as", "after",
-            "before", "since", "until", "if", "that", "also", "think", "thinks", "thought", "said", "says",
-            "reckon", "guess", "today", "yesterday", "tonight", "now", "night", "morning", "afternoon",
-            "evening", "earlier", "week", "weekend"}
-# The event itself as the subject ("they think it was a seizure") leaves the patient in view.
-_NEUTRAL = {"it", "its", "this", "there", "theres"}
-
-# "Seizures: none", "hallucinations - no.", "seizure-free": the answer comes after the sign.
-_ANSWERED_NO = re.compile(
-    r"\s*+(?:[:=?\-–—]++\s*+(?:no|none|nil|denied|negative)\s*+(?:[.,;!?\n]|$)|-?\s*+free\b)", re.IGNORECASE
+_EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55"
+# A sentence ends at its mark (not "seizures? no", which is a question answered), a line break or an emoji.
+_SENTENCE_END = re.compile(
+    rf"[.!?;…]+(?=\s|$|[{_EMOJI}])(?!\s*+(?:no|none|nil|nope|non|yes)\b)|\n+|[{_EMOJI}]+\ufe0f?"
+    r"|\s(?:lol|lmao|haha+|smh|tbh)\b[.!]*",
+    re.IGNORECASE,
 )
+# A run-on note with no marks at all is cut at its strongest joints.
+_RUN_ON_JOINT = re.compile(r"\s(?=(?:and then|and now|also|plus|anyway|anyways|btw)\s)", re.IGNORECASE)
+RUN_ON_WORDS = 12  # a piece this long without a mark is a run-on
 
 
-def _words(text: str) -> list[str]:
-    """Split text into lower-case words without apostrophes ("Can’t" -> "cant"), and commas."""
-    return [w.replace("'", "").replace("’", "") for w in _TOKEN.findall(text.lower())]
-
-
-def _is_symptom(word: str) -> bool:
-    return word in SYMPTOM_WORDS or any(p.fullmatch(word) for p in _PATTERNS.values())
-
-
-def _negated(before: list[str]) -> bool:
-    """Whether a negation in the words just before a sign governs it."""
-    reach, in_list, only_symptoms = 0, False, True
-    for i in range(len(before) - 1, -1, -1):
-        word = before[i]
-        if word in FIRST_PERSON:
-            return False  # "didn't sleep, I'm confused": the patient starts a new statement
-        if word == "never" and before[i + 1 : i + 2] in (["been"], ["felt"]) and \
-                before[i + 2 : i + 3] in (["so"], ["this"], ["that"], ["more"]):
-            return False  # "never been so confused": a complaint made stronger, not denied
-        if word in NEGATIONS or (word == "free" and before[i + 1 : i + 2] == ["of"]):
-            return not any(w in _HEDGES for w in before[i + 1 :]) and (only_symptoms or not in_list)
-        in_list = in_list or word in _LIST_MARKS
-        if word != "," and word not in _SMALL_WORDS:
-            only_symptoms = only_symptoms and _is_symptom(word)
-            reach += 1
-            if reach >= NEGATION_REACH:
-                return False
-    return False
-
-
-def _someone_else(before: list[str]) -> bool:
-    """Whether the clause before a sign makes another person its subject."""
-    for i in range(len(before) - 1, -1, -1):
-        word = before[i]
-        if word in FIRST_PERSON or word in _NEUTRAL:
-            return False
-        if word in OTHER_PRONOUNS:
-            return True
-        if word in OTHER_PEOPLE or (word.endswith("s") and word[:-1] in OTHER_PEOPLE):  # "mum's", "brothers"
-            j = i - 1
-            while j >= 0 and before[j] in _DETERMINERS:
-                j -= 1
-            if j < 0 or before[j] in _JOINING:
-                return True
-    return False
-
-
-def _about_the_patient(text: str, match: re.Match) -> bool:
-    """Whether a match is a sign the patient reports, neither negated nor about someone else."""
-    window = text[max(0, match.start() - _LOOK_BACK) : match.start()]
-    clause = window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
-    if _ANSWERED_NO.match(text, match.end()):
-        return False
-    if _words(match.group())[0] not in _SELF_NEGATING and _negated(_words(clause)):
-        return False
-    # The subject is looked for in the comma-part only: "my brother called, I had a fit".
-    return not _someone_else(_words(clause.rsplit(",", 1)[-1]))
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Split a note into sentences, as (start, end) character spans, the end mark included."""
+    spans, start = [], 0
+    for mark in _SENTENCE_END.finditer(text):
+        spans.append((start, mark.end()))
+        start = mark.end()
+    spans.append((start, len(text)))
+    cut = []
+    for start, end in spans:
+        if text.count(" ", start, end) >= RUN_ON_WORDS:
+            for joint in _RUN_ON_JOINT.finditer(text, start, end):
+                cut.append((start, joint.start()))
+                start = joint.start()
+        cut.append((start, end))
+    return [(start, end) for start, end in cut if not text[start:end].isspace() and start < end]
 
 
 def read_note(text: str | None) -> tuple[NoteFinding, ...]:
-    """Return the warning signs found in a note, at most one finding per code."""
-    if not text:
+    """Return the warning signs found in a note, at most one finding per code, in the table's order.
+
+    The phrase layer finds the sign's words and ConText decides whether they are the patient's,
+    present and real; a sentence without any phrase goes to the semantic layer, whose match
+    ConText then reads at the level of the sentence.
+    """
+    if not text or text.isspace():
         return ()
-    findings = []
+    spans = sentences(text)
+    starts = [start for start, _ in spans]
+    read: dict[int, context.Sentence] = {}
+    figures: dict[int, list[tuple[int, int]]] = {}  # figures of speech, by sentence
+
+    def sentence(i: int) -> context.Sentence:
+        if i not in read:
+            read[i] = context.read(text[spans[i][0] : spans[i][1]])
+        return read[i]
+
+    found: dict[str, NoteFinding] = {}
+    with_phrase = set()
     for code, pattern in _PATTERNS.items():
-        # The first occurrence that counts: "no seizures last week, today I had a seizure" is found.
-        match = next((m for m in pattern.finditer(text) if _about_the_patient(text, m)), None)
-        if match:
-            findings.append(NoteFinding(code, match.group()))
-    return tuple(findings)
+        for match in pattern.finditer(text):
+            i = bisect_right(starts, match.start()) - 1
+            with_phrase.add(i)
+            if code in found:
+                continue  # one finding per code, the first that counts, but every sentence with a phrase is noted
+            offset = spans[i][0]
+            start, end = match.start() - offset, min(match.end(), spans[i][1]) - offset
+            if i not in figures:
+                figures[i] = context.other_senses(sentence(i).text)
+            if any(s < end and start < e for s, e in figures[i]):
+                continue
+            if not sentence(i).dismisses(*sentence(i).token_span(start, end)):
+                found[code] = NoteFinding(code, match.group())
+    rest = [i for i in range(len(spans)) if i not in with_phrase]
+    if rest:
+        for i, match in zip(rest, semantic.classify([text[spans[i][0] : spans[i][1]].strip() for i in rest])):
+            if match is None or match.code in found or sentence(i).dismisses_all():
+                continue
+            found[match.code] = NoteFinding(
+                match.code, sentence(i).text.strip(), "semantic", match.example, round(match.similarity, 3)
+            )
+    return tuple(found[code] for code in PHRASES if code in found)
+
+
+context.recognise_symptoms(lambda word: any(p.fullmatch(word) for p in _PATTERNS.values()))

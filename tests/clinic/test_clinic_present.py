@@ -24,6 +24,11 @@ def test_evidence_is_spelt_out_in_the_clinics_words():
     ]
 
 
+def test_a_semantic_finding_names_the_example_it_was_like():
+    rows = present.evidence_rows({"note_semantic": {"seizure": {"example": "came round on the floor", "similarity": 0.81}}})
+    assert rows == [("Note semantic", ["seizure: like “came round on the floor” (similarity 0.81)"])]
+
+
 def test_times_are_shown_in_the_patients_zone_saying_which():
     moment = dt.datetime(2026, 11, 24, 20, 30, tzinfo=dt.timezone.utc)
     assert present.local(moment) == "2026-11-24 20:30 UTC"

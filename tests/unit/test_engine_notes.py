@@ -118,3 +118,17 @@ def test_reader_finds_the_sign_and_the_rule_fires(text, code, rule):
 )
 def test_reader_raises_nothing_for_negated_or_someone_else(text):
     assert codes(entry(craving=3, note=text)) == []
+
+
+def test_a_semantic_finding_says_what_example_the_sentence_was_like(monkeypatch):
+    sentence = "woke on the floor with a bitten tongue"
+    found_ = (NoteFinding("seizure", sentence, "semantic", "came round on the kitchen floor", 0.81),)
+    monkeypatch.setattr(notes, "read_note", lambda text: found_)
+    found = match("seizure_or_hallucinations", entry(note=sentence))
+    assert found.evidence["note_words"] == {"seizure": sentence}
+    assert found.evidence["note_semantic"] == {"seizure": {"example": "came round on the kitchen floor", "similarity": 0.81}}
+
+
+def test_a_phrase_finding_adds_no_semantic_evidence(note_says):
+    note_says(("seizure", "had a fit"))
+    assert "note_semantic" not in match("seizure_or_hallucinations", entry(note="had a fit")).evidence

@@ -3,7 +3,9 @@ import dataclasses
 
 import pytest
 
+from service.rules import semantic
 from service.rules.notes import PHRASES, NoteFinding, read_note
+from service.rules.semantic import SemanticMatch
 
 
 def codes(text):
@@ -298,3 +300,113 @@ def test_notes_built_to_make_a_regex_backtrack_are_read_in_one_pass(text):
     # The patterns have no nested open-ended repeats, and separators are possessive,
     # so these finish at once; a catastrophic pattern would hang here instead.
     read_note(text)
+
+
+# -- sentences, and the two layers
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Had a fit. Now fine!", ["Had a fit.", " Now fine!"]),
+        ("seizures? no", ["seizures? no"]),
+        ("line one\nline two", ["line one\n", "line two"]),
+        ("took my dose 😊 feeling odd", ["took my dose 😊", " feeling odd"]),
+        ("had a drink lol then bed", ["had a drink lol", " then bed"]),
+        ("took 30mg at 8 and then walked the dog and then had a fit on the kitchen floor",
+         ["took 30mg at 8", " and then walked the dog", " and then had a fit on the kitchen floor"]),
+        ("short note and then more", ["short note and then more"]),
+    ],
+)
+def test_a_note_is_read_sentence_by_sentence(text, expected):
+    from service.rules.notes import sentences
+    assert [text[start:end] for start, end in sentences(text)] == expected
+
+
+@pytest.fixture
+def semantic_finds(monkeypatch):
+    """Make the semantic layer match every sentence it is given to `code`, and record what it was given."""
+    given = []
+
+    def install(code):
+        def classify(sentences):
+            given.extend(sentences)
+            return [SemanticMatch(code, 0.8123, "an example") for _ in sentences]
+        monkeypatch.setattr(semantic, "classify", classify)
+        return given
+
+    return install
+
+
+def test_the_semantic_layer_reads_only_sentences_without_a_phrase(semantic_finds):
+    given = semantic_finds("seizure")
+    found = read_note("I'm so confused. Woke on the floor with a bitten tongue.")
+    assert given == ["Woke on the floor with a bitten tongue."]
+    assert found == (
+        NoteFinding("seizure", "Woke on the floor with a bitten tongue.", "semantic", "an example", 0.812),
+        NoteFinding("confusion", "confused"),
+    )
+
+
+def test_a_dismissed_phrase_keeps_its_sentence_from_the_semantic_layer(semantic_finds):
+    given = semantic_finds("seizure")
+    assert read_note("no seizures") == ()
+    assert given == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["No fits, no voices.", "My brother had one of his turns.", "Will I start seeing things at 40mg?",
+     "That all went away last year."],
+)
+def test_a_semantic_match_in_a_dismissed_sentence_is_dropped(semantic_finds, text):
+    semantic_finds("hallucinations")
+    assert read_note(text) == ()
+
+
+@pytest.mark.parametrize("text", ["I keep losing time and waking on the floor.", "No rash, I'm so out of it."])
+def test_a_semantic_match_stands_without_a_clear_modifier(semantic_finds, text):
+    semantic_finds("seizure")
+    assert codes(text) == ["seizure"]
+
+
+def test_a_semantic_match_never_repeats_a_phrase_finding(semantic_finds):
+    semantic_finds("confusion")
+    assert read_note("confused. totally lost") == (NoteFinding("confusion", "confused"),)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("haven't had tremors, seizures or any visions", "seizure"),
+        ("no fits no voices", "hallucinations"),
+        ("the leaflet says it can cause confusion", "confusion"),
+        ("scared of having a seizure at work if I miss a dose", "seizure"),
+        ("had a seizure back in 2018, none since", "seizure"),
+        ("watched a film where the main guy hears voices", "hallucinations"),
+        ("dying for a drink", "suicidal_thoughts"),
+        ("fits of laughter at the pub", "seizure"),
+        ("confused about the dose times", "confusion"),
+        ("pas de convulsions", "seizure"),
+        ("mon frère a fait une convulsion", "seizure"),
+        ("no tengo convulsiones", "seizure"),
+        ("¿el baclofeno puede dar convulsiones?", "seizure"),
+    ],
+)
+def test_context_leaves_alone_what_is_not_the_patients_present_sign(text, code):
+    assert code not in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("no seizures but I'm really confused", "confusion"),
+        ("my brother called, I had a fit", "seizure"),
+        ("je suis très confus", "confusion"),
+        ("je ne peux pas respirer", "difficulty_breathing"),
+        ("no puedo respirar", "difficulty_breathing"),
+        ("quiero morirme", "suicidal_thoughts"),
+        ("tengo alucinaciones", "hallucinations"),
+    ],
+)
+def test_context_keeps_the_patients_sign(text, code):
+    assert code in codes(text)
