@@ -78,3 +78,34 @@ def evaluate_command(file: Path | None, split: str | None) -> None:
     for line in note_evaluation.lines(report):
         click.echo(line)
     click.echo(json.dumps({"source": source, **report.figures()}, ensure_ascii=False))
+
+
+@notes_cli.command("export-feedback")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only dismissals made at or after this UTC date or time.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write here instead of to standard output.")
+def export_feedback_command(since, output: Path | None) -> None:
+    """Write the notes of flags dismissed with a reason as development-set records.
+
+    \b
+    Each record is {"note", "signs": [], "lang": "en", "kind", "rule", "sign"}: the kind from
+    the reason (not_about_patient: someone_else, negated: negated, not_a_sign: other_meaning,
+    other: none), and the rule and sign that were wrongly found. Nothing else of the patient
+    goes out: no id, reference, date or clinician. A note dismissed twice is written once.
+    """
+    import datetime as dt
+
+    from . import feedback
+
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.timezone.utc)
+    records = feedback.dismissed_notes(since)
+    # One record a line, as the development set's files are kept.
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    text = f"[\n{lines}\n]\n" if records else "[]\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+    click.echo(f"{len(records)} dismissed notes{'' if output is None else f' written to {output}'}", err=True)
