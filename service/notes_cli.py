@@ -41,7 +41,7 @@ def evaluate_command(file: Path | None, split: str | None) -> None:
     """Score the note reader on FILE, or on the development set.
 
     \b
-    FILE is JSON: {"positive": [[note, rule], ...], "negative": [[note, [rules], ...]]}:
+    FILE is JSON: {"positive": [[note, rule], ...], "negative": [[note, [rules]], ...]}:
     each positive note must fire its rule, each negative note none of its rules. The rules are
     anaphylaxis, seizure_or_hallucinations, suicidal_thoughts, cns_depression and confusion,
     each fired by the signs the note reader finds as the engine fires it from a note alone.
