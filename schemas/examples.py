@@ -121,8 +121,11 @@ FLAG = {
 
 REVIEW_REQUEST = {"action": "resolve", "note": "Called her; dose back to 60 mg."}
 
+DISMISS_REQUEST = {"action": "dismiss", "note": "She wrote about her brother's seizure, not hers.",
+                   "reason": "not_about_patient"}
+
 RESOLVED_FLAG = {**FLAG, "status": "resolved", "reviews": [
-    {**REVIEW_REQUEST, "clinician_id": CLINICIAN_ID, "at": "2026-11-25T09:12:40.276113+00:00"},
+    {**REVIEW_REQUEST, "reason": None, "clinician_id": CLINICIAN_ID, "at": "2026-11-25T09:12:40.276113+00:00"},
 ]}
 
 FLAG_DETAIL = {
@@ -148,6 +151,8 @@ EXAMPLES = {
     "FlagPage": ("The queue: one open flag", {"items": [FLAG], "next_cursor": None}),
     "FlagDetail": ("An open flag with its entry and evidence", FLAG_DETAIL),
     "ReviewRequest": ("Resolving a flag, with the note it needs", REVIEW_REQUEST),
+    "DismissRequest": ("Dismissing a flag found in a note alone, saying why the note did not mean it",
+                       DISMISS_REQUEST),
     "ResolvedFlag": ("The flag after its review", RESOLVED_FLAG),
     "BadRequest": ("The body is not JSON", _problem(400, "Bad Request", "The body is not valid JSON.")),
     "Unauthorized": ("No token, or a revoked one",

@@ -9,6 +9,11 @@ from .entry import EntrySchema
 
 STATUSES = ["open", "acknowledged", "resolved", "dismissed"]
 SEVERITIES = ["urgent", "high", "moderate"]
+# Why a sign found in a note was not one: the note's words were about someone else, denied it,
+# meant something else, or anything other.
+REVIEW_REASONS = ["not_about_patient", "negated", "not_a_sign", "other"]
+REASON_HELP = ("Only to dismiss a flag found in the patient's notes alone: why the note did not say what "
+               "the reader found. Dismissals with a reason teach the note reader.")
 
 
 class SourceSchema(Schema):
@@ -19,6 +24,8 @@ class SourceSchema(Schema):
 class ReviewSchema(Schema):
     action = fields.String()
     note = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, validate=validate.OneOf(REVIEW_REASONS),
+                           metadata={"description": "Why a dismissed sign found in a note was not one"})
     clinician_id = fields.UUID()
     at = AwareDateTime()
 
@@ -81,11 +88,17 @@ class ReviewCreateSchema(Schema):
     action = String(required=True, validate=validate.OneOf(["acknowledge", "resolve", "dismiss"]))
     note = String(allow_none=True, validate=validate.Length(max=4000),
                   metadata={"description": "Required to resolve or dismiss"})
+    reason = String(allow_none=True, validate=validate.OneOf(REVIEW_REASONS), metadata={"description": REASON_HELP})
 
     @ma.validates_schema
     def _note_to_close(self, data, **kwargs):
         if data.get("action") in ("resolve", "dismiss") and not (data.get("note") or "").strip():
             raise ma.ValidationError(f"A note is required to {data['action']} a flag.", "note")
+
+    @ma.validates_schema
+    def _reason_to_dismiss(self, data, **kwargs):
+        if data.get("reason") is not None and data.get("action") != "dismiss":
+            raise ma.ValidationError("A reason is given only to dismiss a flag.", "reason")
 
 
 class RuleSchema(Schema):

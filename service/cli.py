@@ -274,6 +274,7 @@ def _openapi_group() -> click.Group:
 
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
+    from .notes_cli import notes_cli
 
     app.cli.add_command(_db_group())  # in place of Flask-Migrate's, which create_app added before
     app.cli.add_command(_openapi_group())  # in place of flask-smorest's
@@ -281,3 +282,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(rules)
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(notes_cli)

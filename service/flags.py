@@ -11,7 +11,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
-from . import clock, rules, webhooks
+from . import clock, feedback, rules, webhooks
 from .daybook import DayBook
 from .db import is_unique_violation
 from .errors import Conflict, Invalid
@@ -313,10 +313,20 @@ def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:
 # ------------------------------------------------------------------ review
 
 
-def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID) -> Flag:
-    """Acknowledge, resolve or dismiss a flag; a closed flag cannot be reviewed again (409)."""
+def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, reason: str | None = None) -> Flag:
+    """Acknowledge, resolve or dismiss a flag; a closed flag cannot be reviewed again (409).
+
+    A dismissal may say why the note did not mean what the reader found (`reason`), when the
+    flag stands on signs found in notes alone: that is what teaches the note reader.
+    """
     if action in CLOSING and not (note or "").strip():
         raise Invalid({"note": [f"A note is required to {action} a flag."]})
+    if reason is not None:
+        if action != "dismiss":
+            raise Invalid({"reason": ["A reason is given only to dismiss a flag."]})
+        if not feedback.found_in_note_alone(occurrences_of(flag)):
+            raise Invalid({"reason": ["A reason is given only for a flag found in the patient's notes alone; "
+                                      "this one stands on more than a note."]})
     status = CLOSING.get(action, "acknowledged")
     # The conditional update decides a race between two clinicians: one wins, the other gets 409.
     changed = db.session.execute(
@@ -325,7 +335,8 @@ def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID) -
     if changed != 1:
         db.session.refresh(flag)
         raise Conflict(f"This flag is already {flag.status}; the next match opens a new flag.")
-    db.session.add(Review(flag_id=flag.id, action=action, note=note, clinician_id=clinician_id, at=clock.now()))
+    db.session.add(Review(flag_id=flag.id, action=action, note=note, reason=reason, clinician_id=clinician_id,
+                          at=clock.now()))
     db.session.flush()
     db.session.refresh(flag)
     return flag

@@ -75,5 +75,5 @@ def flag_detail(flag: Flag, reference: str) -> dict:
 
 def review_flag(found: tuple[Flag, str], data: dict, clinician) -> dict:
     flag, reference = found
-    flag = flags.review(flag, data["action"], data.get("note"), clinician.id)
+    flag = flags.review(flag, data["action"], data.get("note"), clinician.id, data.get("reason"))
     return _shape(flag, reference, _entry_ids([flag.id])[flag.id])

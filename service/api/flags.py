@@ -31,9 +31,12 @@ class FlagDetail(MethodView):
 
 
 @blp.route("/flags/<uuid:flag_id>/review", methods=["POST"])
-@blp.arguments(ReviewCreateSchema, examples=refs("ReviewRequest"))
+@blp.arguments(ReviewCreateSchema, examples=refs("ReviewRequest", "DismissRequest"))
 @blp.response(200, FlagSchema, examples=refs("ResolvedFlag"))
 @blp.alt_response(409, response="CONFLICT")
 def review_flag(data, flag_id):
-    """Acknowledge, resolve or dismiss a flag; resolving and dismissing need a note"""
+    """Acknowledge, resolve or dismiss a flag; resolving and dismissing need a note
+
+    Dismissing a flag found in the patient's notes alone may say why (`reason`); elsewhere it is 422.
+    """
     return queue.review_flag(auth.load_flag(flag_id), data, auth.current_clinician())

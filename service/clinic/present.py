@@ -176,6 +176,20 @@ ACTION_HINT = {
 }
 
 
+# The reasons a dismissal of a flag found in a note may give, as the clinician reads them.
+REASON_LABELS = {
+    "not_about_patient": "About someone else, not the patient",
+    "negated": "The note says the patient did not have it",
+    "not_a_sign": "The words meant something else",
+    "other": "Another reason",
+}
+
+
+@bp.app_template_filter("reason_words")
+def reason_words(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason)
+
+
 @bp.app_template_global()
 def action_symbol(action: str) -> str:
     return ACTION_SYMBOL.get(action, "")

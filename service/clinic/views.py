@@ -16,7 +16,7 @@ from schemas.base import PatientSearchArgs
 from schemas.entry import EntryListArgs
 from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
-from .. import auth, clock, entries, flags, patients, queue, summary
+from .. import auth, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import Conflict, Invalid, NotFound, ServiceError, flatten_errors
 from ..rules.model import in_effect
 from . import bp, chart, csrf, present, signin
@@ -202,12 +202,17 @@ def queue_page():
                            here=request.full_path.rstrip("?"))
 
 
-def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: str = "", back: str | None = None):
+def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: str = "", back: str | None = None,
+                 reason: str | None = None):
     detail = queue.flag_detail(*found)
+    # A flag found in notes alone may be dismissed with a reason: the note reader learns from it.
+    reasons = present.REASON_LABELS if feedback.found_in_note_alone(
+        zip(detail["occurrence_evidence"], detail["entries"])) else {}
     patient = auth.load_patient(detail["patient_id"])  # its time zone and clinical context
     last_day = detail["last_seen_at"].astimezone(ZoneInfo(patient.timezone)).date()
     return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
                            back=back, actions=present.actions_for(detail["status"]), now=clock.now(),
+                           reasons=reasons, reason=reason,
                            context=patients.with_context(patient), last_day=last_day,
                            prescription_then=in_effect(patient.prescriptions, last_day)), status
 
@@ -223,16 +228,19 @@ def review(flag_id):
         return redirect(url_for("clinic.flag_page", flag_id=flag_id))
     found = auth.load_flag(flag_id)
     note = request.form.get("note", "").strip()
+    reason = request.form.get("reason", "").strip() or None
     back = _safe_next(request.form.get("back"))
+    kept = {"note": note, "back": back, "reason": reason}
     try:
-        data = ReviewCreateSchema().load({"action": request.form.get("action", ""), "note": note or None})
+        data = ReviewCreateSchema().load({"action": request.form.get("action", ""), "note": note or None,
+                                          "reason": reason})
         reviewed = queue.review_flag(found, data, auth.current_clinician())
     except ma.ValidationError as error:
-        return _render_flag(found, status=422, errors=flatten_errors(error.messages), note=note, back=back)
+        return _render_flag(found, status=422, errors=flatten_errors(error.messages), **kept)
     except Invalid as error:
-        return _render_flag(found, status=422, errors=error.errors, note=note, back=back)
+        return _render_flag(found, status=422, errors=error.errors, **kept)
     except Conflict as error:
-        return _render_flag(found, status=409, errors={"body": [error.detail]}, note=note, back=back)
+        return _render_flag(found, status=409, errors={"body": [error.detail]}, **kept)
     flash(f"{REVIEWED[data['action']]}: {reviewed['title']} ({reviewed['patient_reference']}).", "success")
     if data["action"] == "acknowledge":
         return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back))

@@ -77,11 +77,17 @@ class Review(db.Model):
     """A clinician's action on a flag, with their note."""
 
     __tablename__ = "flag_reviews"
+    __table_args__ = (
+        sa.CheckConstraint("reason IS NULL OR (action = 'dismiss' AND reason IN "
+                           "('not_about_patient', 'negated', 'not_a_sign', 'other'))", name="reason"),
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
                                     autoincrement=True)
     flag_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flags.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(sa.String(16))
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # Why a dismissed sign found in a note was not one (feedback.REASONS); the note reader learns from it.
+    reason: Mapped[str | None] = mapped_column(sa.String(32))
     clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -364,6 +364,21 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
 
 SYMPTOM_CODES: frozenset[str] = frozenset(code for code, _ in SYMPTOMS)
 
+# The signs a note is read for, each with the rule it fires on its own, whatever else the entry
+# holds ("Reading notes" in `warning-signs.md`). Confusion also feeds `cns_depression`, but only
+# with baclofen and alcohol, a sedative or too much on the same day: never from a note alone.
+NOTE_SIGN_RULES: Mapping[str, str] = MappingProxyType({
+    "swelling_face_lips_tongue": "anaphylaxis",
+    "throat_tightness": "anaphylaxis",
+    "difficulty_breathing": "anaphylaxis",
+    "slow_breathing": "cns_depression",
+    "seizure": "seizure_or_hallucinations",
+    "hallucinations": "seizure_or_hallucinations",
+    "confusion": "confusion",
+    "suicidal_thoughts": "suicidal_thoughts",
+})
+NOTE_RULES: tuple[str, ...] = tuple(rule.code for rule in RULES if rule.code in NOTE_SIGN_RULES.values())
+
 
 # The sedatives of the catalogue: each generic it names, the brand names patients write, and the
 # class names themselves (a patient may log "benzodiazepine" or "opioid" when unsure which one).

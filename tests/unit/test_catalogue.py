@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from rule_factories import codes, entry
+
 from service.rules import (
     RULES,
     RULES_BY_CODE,
@@ -12,6 +14,7 @@ from service.rules import (
     SYMPTOMS,
     is_sedative,
 )
+from service.rules.catalogue import NOTE_RULES, NOTE_SIGN_RULES
 from service.rules.engine import CHECKS, CHECKS_OF_FINDINGS
 
 TABLE_CODES = [
@@ -197,3 +200,24 @@ def test_other_members_of_the_named_classes(name):
 )
 def test_not_sedatives(name):
     assert not is_sedative(name)
+
+
+# ------------------------------------------------------------------ the signs a note is read for
+
+
+@pytest.mark.parametrize("sign, rule", sorted(NOTE_SIGN_RULES.items()))
+def test_each_note_sign_fires_its_rule_alone(sign, rule):
+    """What `notes evaluate` scores a note by is what the engine does with a sign found in it."""
+    # A note's sign counts at severity 2, with no dose, drink or sedative to go with it.
+    assert codes(entry(symptoms={sign: 2})) == [rule]
+
+
+def test_confusion_feeds_cns_depression_only_with_more_than_the_note():
+    assert codes(entry(symptoms={"confusion": 2})) == ["confusion"]
+    assert "cns_depression" in codes(entry(symptoms={"confusion": 2}, doses=[30], drinks=3))
+
+
+def test_the_note_rules_are_catalogue_rules_in_its_order():
+    assert set(NOTE_SIGN_RULES) <= SYMPTOM_CODES and len(NOTE_SIGN_RULES) == 8
+    assert NOTE_RULES == ("anaphylaxis", "seizure_or_hallucinations", "suicidal_thoughts", "cns_depression",
+                          "confusion")
