@@ -60,6 +60,14 @@ def text(answer) -> str:
     return html.unescape(answer.get_data(as_text=True))
 
 
+CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]*"')
+
+
+def page_as_shown(answer) -> str:
+    """The page without its CSRF tokens, which carry the second they were made in."""
+    return CSRF_VALUE.sub(r'\1…"', text(answer))
+
+
 def queue_rows(answer) -> list[tuple[str, str]]:
     """The (severity, flag id) of each row of the queue page, in order."""
     return QUEUE_ROW.findall(answer.get_data(as_text=True))
