@@ -59,8 +59,8 @@ def token_command(email: str) -> None:
 @clinicians.command("set-password", help=f"""Read a password from standard input and set it for the clinic page.
 
 The password must have at least {MIN_PASSWORD} characters; spaces count and are kept, only the
-line break at the end is dropped. It replaces the clinician's password; sessions signed in before
-go on (`clinicians revoke` ends them). For example:
+line break at the end is dropped. It replaces the clinician's password and ends every clinic
+session signed in before (API tokens stay; `clinicians revoke` ends those). For example:
 
 \b
   echo 'a long passphrase of yours' | flask --app service clinicians set-password dr.lee@example.org
