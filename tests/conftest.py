@@ -21,6 +21,20 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # server's day for the patient's.
 PATIENT_ZONE = os.environ.get("BACLOWATCH_TEST_TIMEZONE", "UTC")
 ZoneInfo(PATIENT_ZONE)  # a misspelt zone fails the run here, not in a hundred tests
+# Set by tests/at-time. libfaketime shifts the deadlines of sleeps and socket waits as well as the
+# time of day, which breaks servers and waits (EINVAL, or hours of sleep) but none of them judges a
+# day: tests that serve the app over a socket run in the ordinary pass only.
+FAKED_CLOCK = os.environ.get("BACLOWATCH_FAKED_CLOCK")
+SERVING_FIXTURES = {"served", "gunicorn_served"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not FAKED_CLOCK:
+        return
+    serving = [item for item in items if SERVING_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if serving:
+        config.hook.pytest_deselected(items=serving)
+        items[:] = [item for item in items if item not in serving]
 
 
 def _postgres_or_skip() -> sa.Engine:
