@@ -1,6 +1,7 @@
 """Fixtures: the app on real SQLite and real PostgreSQL, built by migrations, emptied after each test."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -104,6 +105,32 @@ def app(request, databases):
     app = databases.app(request.param)
     yield app
     empty_all_tables(app)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request, tmp_path):
+    """The URL of a database of the test's own with no tables yet, on each backend; dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/own.db"
+        return
+    name, drop = make_database(_postgres_or_skip(), "baclowatch_own")
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        drop()
+
+
+@contextlib.contextmanager
+def app_at_head(url: str, **config):
+    """The app on `url`, migrated to head, for a test that may migrate it down and up."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": url, **config})
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, entry, make_clinician, make_patient
+from conftest import app_at_head, entry, make_clinician, make_patient
 from flagkit import assert_invalid, detail, flag_in, post_entry, review
 from notes.devset import problems_of
-from service import create_app
 from service.extensions import db
 from service.models import Review
-from throwaway_database import make_database
 
 SEIZURE_NOTE = "I had a seizure last night"
 CONFUSED_NOTE = "I'm so confused today, can't think straight"
@@ -187,23 +185,11 @@ def test_the_database_refuses_a_reason_on_another_action(app, clinician, patient
 # ------------------------------------------------------------------ the migration
 
 
-@pytest.fixture(params=BACKENDS)
-def own_database(request, tmp_path):
+@pytest.fixture
+def own_database(empty_database):
     """The app on a database of its own, at head, that the test may migrate down and up."""
-    cleanup = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/reasons.db"
-    else:
-        name, cleanup = make_database(_postgres_or_skip(), "baclowatch_reasons")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": url})
-    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if cleanup:
-        cleanup()
+    with app_at_head(empty_database) as app:
+        yield app
 
 
 def test_reviews_stored_before_reasons_keep_going_and_a_reason_is_not_dropped_unasked(own_database, monkeypatch):

@@ -8,11 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 
-from conftest import BACKENDS, PG_ADMIN_URL, _postgres_or_skip, days_ago_at, entry, make_clinician, make_patient
+from conftest import app_at_head, days_ago_at, entry, make_clinician, make_patient
 from service import create_app
 from service.extensions import db
 from service.models import Dose, Entry, Flag, Occurrence, Review, WebhookEvent
-from throwaway_database import make_database
 
 from reliability_kit import FailingCommits, FailingWrites
 
@@ -97,24 +96,11 @@ def test_migrations_run_forward_on_a_database_with_data(tmp_path):
     assert runner.invoke(args=["rules", "reevaluate"]).exit_code == 0
 
 
-@pytest.fixture(params=BACKENDS)
-def fresh_app(request, tmp_path):
+@pytest.fixture
+def fresh_app(empty_database):
     """The app on a database of its own, at head, that the test may migrate down."""
-    cleanup = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/fresh.db"
-    else:
-        name, cleanup = make_database(_postgres_or_skip(), "baclowatch_downgrade")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": url,
-                      "BACLOWATCH_WEBHOOK_URL": "http://127.0.0.1:9/hooks"})
-    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if cleanup:
-        cleanup()
+    with app_at_head(empty_database, BACLOWATCH_WEBHOOK_URL="http://127.0.0.1:9/hooks") as app:
+        yield app
 
 
 def revision(app) -> str:
@@ -209,19 +195,6 @@ def test_a_patient_whose_commit_is_refused_is_not_enrolled(app, backend, clinici
     assert answer.headers["Retry-After"]
     assert clinician.get("/patients").json["items"] == []
     assert clinician.post("/patients", json=body).status_code == 201
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request, tmp_path):
-    """The URL of a database with no tables yet, on each backend; dropped after."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/old.db"
-        return
-    name, drop = make_database(_postgres_or_skip(), "baclowatch_migrate")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        drop()
 
 
 def test_stored_references_take_their_normal_form_without_a_clash(empty_database, caplog):
