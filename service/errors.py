@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 # Headers of an HTTP error worth keeping in the problem answer.
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+# What every database failure tells the client: nothing was stored, send it again in a few seconds.
+TRY_AGAIN_SOON = {"Retry-After": "5"}
 
 
 class ServiceError(Exception):
@@ -66,7 +68,7 @@ class CommitFailed(Unavailable):
 
     def __init__(self):
         super().__init__("The database did not store the request; nothing was acknowledged. Try again shortly.",
-                         headers={"Retry-After": "5"})
+                         headers=TRY_AGAIN_SOON)
 
 
 class Invalid(ServiceError):
@@ -168,7 +170,7 @@ def handle_database_unavailable(error: Exception) -> Response:
 
     log.error("database unavailable in request %s: %s", g.get("request_id"), type(error).__name__)
     return problem(503, "The database is unavailable; nothing was stored. Try again shortly.",
-                   headers={"Retry-After": "5"})
+                   headers=TRY_AGAIN_SOON)
 
 
 def handle_unexpected(error: Exception) -> Response:

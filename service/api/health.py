@@ -7,7 +7,7 @@ from marshmallow import fields
 
 from schemas.base import Schema
 
-from ..errors import Unavailable
+from ..errors import TRY_AGAIN_SOON, Unavailable
 from ..extensions import Blueprint, db, rate_limit_store_answers
 
 blp = Blueprint("health", __name__, role="public", description="For load balancers and monitors")
@@ -34,7 +34,7 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        raise Unavailable("The database does not answer.", headers={"Retry-After": "5"}) from None
+        raise Unavailable("The database does not answer.", headers=TRY_AGAIN_SOON) from None
     if not rate_limit_store_answers(current_app):
         return {"status": "degraded", "checks": {"database": "ok", "rate_limit_store": "unavailable"}}
     return {"status": "ok"}

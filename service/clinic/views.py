@@ -17,7 +17,7 @@ from schemas.entry import EntryListArgs
 from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
 from .. import auth, clock, entries, feedback, flags, patients, queue, summary
-from ..errors import Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
 from ..rules.model import in_effect
 from . import bp, chart, csrf, present, signin
 
@@ -132,7 +132,7 @@ def http_error(error: HTTPException):
 def database_unavailable(error):
     log.error("database unavailable in request %s: %s", g.get("request_id"), type(error).__name__)
     return _error_page(503, "Try again shortly", "The database is unavailable; nothing was saved.",
-                       headers={"Retry-After": "5"})
+                       headers=TRY_AGAIN_SOON)
 
 
 @bp.errorhandler(Exception)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.note_evaluation import LOOK_ALIKE_KINDS
 from service.rules.catalogue import NOTE_RULES, NOTE_SIGN_RULES
 
 DEV_DIR = Path(__file__).resolve().parent / "dev"
@@ -26,8 +27,6 @@ SIGNS = tuple(NOTE_SIGN_RULES)
 LANGS = ("en", "fr", "es")
 # Notes that carry a sign, written as patients write them.
 FINDING_KINDS = ("plain", "indirect", "euphemism", "run_on")
-# Notes that use a sign's words without the patient having it (they may carry another sign).
-LOOK_ALIKE_KINDS = ("negated", "someone_else", "hypothetical", "resolved", "other_meaning")
 KINDS = FINDING_KINDS + LOOK_ALIKE_KINDS + ("none",)
 SPLITS = ("train", "heldout")
 TRAIN_SHARE = 6  # tenths of the notes
