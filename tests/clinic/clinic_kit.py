@@ -7,6 +7,8 @@ import html
 import re
 import uuid
 
+import pytest
+
 from conftest import Caller, entry, make_clinician, make_patient
 
 PASSWORD = "correct horse battery staple"
@@ -104,3 +106,16 @@ def three_flags(clinician: Caller, reference: str | None = None) -> tuple[Caller
         "urgent": flag_id(log(phone, SEIZURE, seconds_ago=10), "seizure_or_hallucinations"),
     }
     return phone, ids
+
+
+# The fixtures every clinic test file uses; a test file imports them by name.
+@pytest.fixture
+def doctor(app, client):
+    """A clinician with a password for the clinic page."""
+    return clinician_with_password(app, client)
+
+
+@pytest.fixture
+def browser(app, doctor):
+    """A test client signed in to the clinic page as `doctor`."""
+    return signed_in(app, doctor.email)

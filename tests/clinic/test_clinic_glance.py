@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic_kit import DIAZEPAM, SEIZURE, clinician_with_password, flag_id, post_form, queue_rows, signed_in, text
+from clinic_kit import doctor, browser, DIAZEPAM, SEIZURE, clinician_with_password, flag_id, post_form, queue_rows, signed_in, text
 from conftest import entry, make_patient
 from service import clock
 
@@ -27,14 +27,6 @@ def at_anchor(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: ANCHOR)
 
 
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
-
-
-@pytest.fixture
-def browser(app, doctor):
-    return signed_in(app, doctor.email)
 
 
 def shown_at(moment: dt.datetime, zone: str) -> str:

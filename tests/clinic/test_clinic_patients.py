@@ -6,15 +6,11 @@ import re
 
 import pytest
 
-from clinic_kit import DAY_GROUP, SEIZURE, clinician_with_password, log, page_as_shown, signed_in, text
+from clinic_kit import doctor, browser, DAY_GROUP, SEIZURE, clinician_with_password, log, page_as_shown, signed_in, text
 from conftest import local_today, make_patient
 
 PARIS = "Europe/Paris"
 
-
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
 
 
 @pytest.fixture
@@ -31,10 +27,6 @@ def phone(doctor):
     log(made, SEIZURE, seconds_ago=3)
     return made
 
-
-@pytest.fixture
-def browser(app, doctor):
-    return signed_in(app, doctor.email)
 
 
 def test_the_patients_list_shows_open_flags(phone, browser):

@@ -7,15 +7,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from clinic_kit import (DIAZEPAM, clinician_with_password, log, page_as_shown, post_form, queue_rows, signed_in, text,
+from clinic_kit import (doctor, browser, DIAZEPAM, clinician_with_password, log, page_as_shown, post_form, queue_rows, signed_in, text,
                         three_flags)
 from service.extensions import db
 from service.models import AuditRecord, Flag
 
-
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
 
 
 @pytest.fixture
@@ -23,10 +19,6 @@ def flags(doctor):
     """The doctor's patient with a moderate, a high and an urgent flag."""
     return three_flags(doctor, reference="P-QUEUE")
 
-
-@pytest.fixture
-def browser(app, doctor):
-    return signed_in(app, doctor.email)
 
 
 def test_the_queue_is_in_the_apis_order_urgent_first(doctor, flags, browser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from clinic_kit import SEIZURE, clinician_with_password, flag_id, log, post_form, signed_in, text
+from clinic_kit import doctor, browser, SEIZURE, clinician_with_password, flag_id, log, post_form, signed_in, text
 from conftest import make_patient
 from service.extensions import db
 from service.models import Review
@@ -12,19 +12,11 @@ from service.models import Review
 REASON_SELECT = '<select id="reason" name="reason">'
 
 
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
-
 
 @pytest.fixture
 def phone(doctor):
     return make_patient(doctor)
 
-
-@pytest.fixture
-def browser(app, doctor):
-    return signed_in(app, doctor.email)
 
 
 def stored_reasons(app) -> list:

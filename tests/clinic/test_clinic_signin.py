@@ -12,16 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from clinic_kit import CSRF, PASSWORD, clinician_with_password, csrf_of, post_form, sign_in, signed_in, text
+from clinic_kit import doctor, CSRF, PASSWORD, clinician_with_password, csrf_of, post_form, sign_in, signed_in, text
 from service import clock, create_app
 from service.clinic import signin
 from service.clinic.models import SignInCount
 from service.extensions import db
 
-
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
 
 
 def cookie_header(answer) -> str:

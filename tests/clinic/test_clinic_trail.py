@@ -4,24 +4,16 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from clinic_kit import clinician_with_password, post_form, signed_in, text, three_flags
+from clinic_kit import doctor, browser, clinician_with_password, post_form, signed_in, text, three_flags
 from service.extensions import db
 from service.models import AuditRecord, Review
 
-
-@pytest.fixture
-def doctor(app, client):
-    return clinician_with_password(app, client)
 
 
 @pytest.fixture
 def flags(doctor):
     return three_flags(doctor)
 
-
-@pytest.fixture
-def browser(app, doctor):
-    return signed_in(app, doctor.email)
 
 
 def trail_of(app, path: str) -> list[tuple[str, str, str, str]]:
