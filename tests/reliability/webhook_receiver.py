@@ -51,16 +51,21 @@ class Receiver:
                 if pause:
                     time.sleep(pause)
                 answer = receiver.answer
+                record = {"headers": dict(self.headers), "body": body, "answer": answer}
+                # Recorded before the answer leaves: the sender may count it delivered and the
+                # test look here before this thread runs again.
+                with receiver.lock:
+                    receiver.received.append(record)
+                    receiver.timeline.append(("answered", event_id))
                 try:
                     self.send_response(answer)
                     if 300 <= answer < 400:
                         self.send_header("Location", "/elsewhere")
                     self.end_headers()
-                except OSError:
-                    return  # the sender gave up waiting: this one did not arrive
-                with receiver.lock:
-                    receiver.received.append({"headers": dict(self.headers), "body": body, "answer": answer})
-                    receiver.timeline.append(("answered", event_id))
+                except OSError:  # the sender gave up waiting: this one did not arrive
+                    with receiver.lock:
+                        receiver.received.remove(record)
+                        receiver.timeline.remove(("answered", event_id))
 
             def _until_hung_up(self):
                 for _ in range(600):  # a minute at most
