@@ -48,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
     from .db import enable_sqlite_pragmas
     from .extensions import db, migrate
+    from .rules import semantic
+
+    semantic.configure(app.config["NOTE_MODEL_PATH"], app.config["NOTE_MODEL_THREADS"])
 
     db.init_app(app)
     enable_sqlite_pragmas(app)

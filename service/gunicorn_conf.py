@@ -53,7 +53,11 @@ logconfig_dict = {
 
 
 def post_worker_init(worker):
+    # The note model loads before the first request, not during it; then the worker is ready.
     # "Booting worker" is said at the fork; a worker serves only once the app is loaded, seconds later.
+    from service.rules import semantic
+
+    semantic.warm()
     worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 

@@ -109,3 +109,34 @@ def export_feedback_command(since, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
     click.echo(f"{len(records)} dismissed notes{'' if output is None else f' written to {output}'}", err=True)
+
+
+@notes_cli.command("train")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the classifier (default: the one the service reads).")
+def train_command(out: Path | None) -> None:
+    """Train the semantic layer's classifier on the development set's train split.
+
+    Reads each train note with the sentence-embedding model, fits the classifier, chooses each
+    sign's threshold as low as the limit on false alarms allows, on notes a classifier did not
+    see (five folds), prints how, and writes the classifier. The held-out split is never read: score it after
+    with `notes evaluate --devset heldout`.
+    """
+    from .note_training import train
+    from .rules import semantic
+
+    loader = devset()
+    try:
+        chosen = loader.select(loader.load(), "train")
+    except loader.DevSetError as error:
+        raise MalformedFile(str(error)) from None
+    click.echo(f"Training on the development set's train split: {len(chosen)} notes", err=True)
+    model, report = train(chosen, loader.SIGNS, lambda done, total: click.echo(f"read {done}/{total} notes", err=True))
+    target = out or semantic.CLASSIFIER
+    model.save(target)
+    alarms = report.pop("false alarms")
+    for sign, line in report.items():
+        click.echo(f"{sign:28} threshold {line['threshold']:.3f}: {line['found']}/{line['notes']} notes found "
+                   f"({line['phrases_alone']} by phrases alone)")
+    click.echo(f"false alarms on the notes without a sign: {alarms:.1%} (each note read by a classifier that never saw it)")
+    click.echo(f"Wrote {target} ({len(model.bank_text)} labelled examples, train split {model.trained_on})")

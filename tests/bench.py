@@ -16,6 +16,9 @@ as its last line, one JSON object:
                        stores the same rows and nothing else (tests/bench_app.py): same entries,
                        same database, short blocks by turns; the median of the rounds' ratios
                        (entry_rps, bare_rps: the medians of each)
+    note_ms            one POST /entries with a 300-character note, less the same entry without it
+                       (the note reader's cost), same patient, by turns; medians (note_post_ms,
+                       plain_post_ms)
     history_10y_vs_1w  one POST /entries for a patient with ten years of entries (two with --quick)
                        over one for a patient with one week; both get the same entries, by turns
                        (post_ms_10y, post_ms_1w)
@@ -78,6 +81,18 @@ COMMON_SYMPTOMS = ("drowsiness", "dizziness", "nausea", "headache", "insomnia", 
                    "anxiety", "low_mood", "sweating", "tremor")
 NOTES = ("Tired after lunch.", "Slept badly.", "Felt dizzy standing up.", "Craving in the evening, went for a walk.",
          "Good day.", "Dinner with friends, stuck to two glasses.")
+# Ordinary notes of 300 characters, as patients write them: what the note reader reads in full.
+LONG_NOTES = (
+    "Craving was about a 6 most of the afternoon, worst around 5 when I drove past the pub. Had two beers "
+    "with dinner which I know I shouldn't. Took my 20mg at 8am and 20mg at 2pm, forgot the evening one until "
+    "late. Bit tired and a headache after lunch, probably the heat. Walked the dog and called my sister after.",
+    "slept badly again, up at 3 and couldnt get back off so just lay there thinking about work. cravings low "
+    "in the morning, stronger in the evening, maybe a 5. no drinks today!! took baclofen as usual with food. "
+    "felt a bit dizzy getting up from the sofa but it passed. going to try the meeting on thursday x",
+    "Good day overall. Went to the gym for the first time in weeks and felt great after, craving basically "
+    "zero until dinner. Partner had wine and I had sparkling water instead. Dose taken 10mg x3. Some nausea "
+    "after the second dose which the GP said might happen. Watching a film now and heading to bed early.",
+)
 LOAD_LIMIT = "1000000 per minute"  # rate limits are on in a served app; the load test is one address
 LOAD_MAX_REQUESTS_PER_CLIENT = 1_000_000
 LOAD_TIMEOUT = 10.0  # seconds a client waits for one answer
@@ -98,14 +113,15 @@ class Scale:
     queries_posts: int
     profile_posts: int
     load_seconds: float
+    note_posts: int  # pairs of POST /entries, with and without a note
 
 
 FULL = Scale("full", history_years=10, entries_per_day=6, pool=8, rounds=7, requests_per_round=200,
              history_posts=150, batch_rounds=7, singles_per_round=20, queries_posts=20, profile_posts=300,
-             load_seconds=30.0)
+             load_seconds=30.0, note_posts=150)
 QUICK = Scale("quick", history_years=2, entries_per_day=6, pool=4, rounds=3, requests_per_round=80,
               history_posts=60, batch_rounds=3, singles_per_round=10, queries_posts=10, profile_posts=300,
-              load_seconds=5.0)
+              load_seconds=5.0, note_posts=40)
 
 
 class BenchError(RuntimeError):
@@ -350,6 +366,22 @@ def measure_history(client, long: Phone, short: Phone, scale: Scale, rng: random
         if (i + 1) % 20 == 0 or i + 1 == scale.history_posts:
             say(f"history posts: {i + 1}/{scale.history_posts} per patient")
     return statistics.median(times[long.token]), statistics.median(times[short.token])
+
+
+def measure_note(client, phone: Phone, scale: Scale, rng: random.Random) -> tuple[float, float]:
+    """Return the median ms of one POST /entries with a 300-character note and without it."""
+    zone = ZoneInfo(TIMEZONE)
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for note in LONG_NOTES:  # warm-up, not counted: the model loads on the first note
+        post(client, f"{API}/entries", phone.token, dumps(dict(entry_body(rng, recent_moment(rng, zone, 6)), note=note)))
+    for i in range(scale.note_posts):
+        body = {k: v for k, v in entry_body(rng, recent_moment(rng, zone, 6)).items() if k != "note"}
+        twins = {True: dict(body, note=LONG_NOTES[i % len(LONG_NOTES)]), False: dict(body, client_id=str(uuid.uuid4()))}
+        for with_note in ((True, False) if i % 2 == 0 else (False, True)):
+            times[with_note].append(post(client, f"{API}/entries", phone.token, dumps(twins[with_note]))[0] * 1000)
+        if (i + 1) % 20 == 0 or i + 1 == scale.note_posts:
+            say(f"note posts: {i + 1}/{scale.note_posts} pairs")
+    return statistics.median(times[True]), statistics.median(times[False])
 
 
 def measure_batch(client, phones: list[Phone], scale: Scale, rng: random.Random) -> tuple[float, float, float]:
@@ -685,6 +717,8 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
             rules_phones = [make_patient(client, clinician, recent_start) for _ in range(scale.pool)]
             bare_phones = [make_patient(client, clinician, recent_start) for _ in range(scale.pool)]
             entry_rps, bare_rps, entry_vs_bare = measure_throughput(client, rules_phones, bare_phones, scale, rng)
+        with phase("note"):
+            note_post_ms, plain_post_ms = measure_note(client, make_patient(client, clinician, recent_start), scale, rng)
         with phase("batch"):
             batch_phones = [make_patient(client, clinician, recent_start) for _ in range(scale.batch_rounds)]
             batch_ms, one_ms, batch200_vs_one = measure_batch(client, batch_phones, scale, rng)
@@ -693,6 +727,9 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
 
         results = {
             "entry_vs_bare": round(entry_vs_bare, 3),
+            "note_ms": round(note_post_ms - plain_post_ms, 2),
+            "note_post_ms": round(note_post_ms, 2),
+            "plain_post_ms": round(plain_post_ms, 2),
             "history_10y_vs_1w": round(post_ms_long / post_ms_short, 3),
             "batch200_vs_one": round(batch200_vs_one, 2),
             "reevaluate_per_s": round(reevaluate_per_s, 1),
@@ -737,6 +774,8 @@ def table(results: dict, scale: Scale, backend: str, seconds: float) -> str:
     rows = [
         ("POST /entries, every rule", f"{results['entry_rps']:.1f} req/s",
          f"bare store {results['bare_rps']:.1f} req/s", f"{results['entry_vs_bare']:.3f}", "entry_vs_bare"),
+        ("one POST /entries with a 300-character note", f"{results['note_post_ms']:.2f} ms",
+         f"without the note {results['plain_post_ms']:.2f} ms", f"+{results['note_ms']:.2f} ms", "note_ms"),
         (f"one POST /entries, {years} history", f"{results['post_ms_10y']:.2f} ms",
          f"1-week history {results['post_ms_1w']:.2f} ms", f"{results['history_10y_vs_1w']:.3f}", "history_10y_vs_1w"),
         (f"POST /entries/batch, {BATCH_SIZE} entries", f"{results['batch200_ms']:.1f} ms",

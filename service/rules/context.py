@@ -30,6 +30,7 @@ MINE = "MINE"  # the patient's own: ends the scope of another person and of a de
 COMMA = "COMMA"  # ends a question's scope
 NOW = "NOW"  # the present: ends the scope of what is over
 DISMISSING = frozenset({NEGATED, OTHER, HYPOTHETICAL, HISTORICAL})
+SHARE_CATEGORIES = (NEGATED, OTHER, HYPOTHETICAL, HISTORICAL)
 
 FORWARD, BACKWARD, BIDIRECTIONAL = "FORWARD", "BACKWARD", "BIDIRECTIONAL"
 TERMINATE, PSEUDO = "TERMINATE", "PSEUDO"
@@ -396,6 +397,21 @@ class Sentence:
 
     def dismisses(self, start: int, end: int) -> bool:
         return bool(self.modifiers_of(start, end))
+
+    def shares(self) -> tuple[float, ...]:
+        """For each of NEGATED, OTHER, HYPOTHETICAL and HISTORICAL, the share of the sentence's words
+        that carry meaning which a modifier of that category reaches; then 1.0 if every such word
+        is dismissed. What the semantic layer weighs beside what a sentence is about."""
+        words = [t.text for t in self.tokens]
+        content = [i for i, w in enumerate(words) if w not in _FUNCTION_WORDS]
+        if not content:
+            return (0.0,) * (len(SHARE_CATEGORIES) + 1)
+        reached = [
+            sum(1 for i in content if any(m.category == category and m.covers(i, i + 1) and not m.overlaps(i, i + 1)
+                                          for m in self.modifiers)) / len(content)
+            for category in SHARE_CATEGORIES
+        ]
+        return (*reached, 1.0 if self.dismisses_all() else 0.0)
 
     def dismisses_all(self) -> bool:
         """Whether every word that carries meaning is modified: the sentence as a whole is not the patient's sign.

@@ -226,49 +226,71 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in cut if not text[start:end].isspace() and start < end]
 
 
+@dataclass
+class PhraseReading:
+    """What the phrase layer made of a note: its sentences and its findings."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    found: dict[str, NoteFinding]
+    dismissed: set[tuple[int, str]]  # (sentence, code): a phrase there that ConText or a figure of speech set aside
+    _read: dict[int, context.Sentence]
+
+    def sentence(self, i: int) -> context.Sentence:
+        if i not in self._read:
+            self._read[i] = context.read(self.text[self.spans[i][0] : self.spans[i][1]])
+        return self._read[i]
+
+    def closed_to(self, i: int, code: str) -> bool:
+        """Whether the semantic layer may not find `code` in sentence i: ConText dismisses the sentence
+        as a whole, or denies something in it (a sentence's vector barely moves with a "not"), or a
+        phrase for that sign in it was set aside."""
+        negated, *_, whole = self.sentence(i).shares()
+        return (i, code) in self.dismissed or bool(negated) or bool(whole)
+
+
+def read_phrases(text: str) -> PhraseReading:
+    """The phrase layer: find the sign's words; ConText decides whether they are the patient's,
+    present and real."""
+    spans = sentences(text)
+    starts = [start for start, _ in spans]
+    reading = PhraseReading(text, spans, {}, set(), {})
+    figures: dict[int, list[tuple[int, int]]] = {}  # figures of speech, by sentence
+    for code, pattern in _PATTERNS.items():
+        for match in pattern.finditer(text):
+            if code in reading.found:
+                break  # one finding per code, the first that counts
+            i = bisect_right(starts, match.start()) - 1
+            offset = spans[i][0]
+            start, end = match.start() - offset, min(match.end(), spans[i][1]) - offset
+            sentence = reading.sentence(i)
+            if i not in figures:
+                figures[i] = context.other_senses(sentence.text)
+            if any(s < end and start < e for s, e in figures[i]) or sentence.dismisses(*sentence.token_span(start, end)):
+                reading.dismissed.add((i, code))
+            else:
+                reading.found[code] = NoteFinding(code, match.group())
+    return reading
+
+
 def read_note(text: str | None) -> tuple[NoteFinding, ...]:
     """Return the warning signs found in a note, at most one finding per code, in the table's order.
 
-    The phrase layer finds the sign's words and ConText decides whether they are the patient's,
-    present and real; a sentence without any phrase goes to the semantic layer, whose match
-    ConText then reads at the level of the sentence.
+    The phrase layer reads first; then the semantic layer reads every sentence, with ConText's
+    shares of it, for the signs no phrase found, except where ConText dismisses the whole sentence
+    or a phrase for the sign in it was set aside.
     """
     if not text or text.isspace():
         return ()
-    spans = sentences(text)
-    starts = [start for start, _ in spans]
-    read: dict[int, context.Sentence] = {}
-    figures: dict[int, list[tuple[int, int]]] = {}  # figures of speech, by sentence
-
-    def sentence(i: int) -> context.Sentence:
-        if i not in read:
-            read[i] = context.read(text[spans[i][0] : spans[i][1]])
-        return read[i]
-
-    found: dict[str, NoteFinding] = {}
-    with_phrase = set()
-    for code, pattern in _PATTERNS.items():
-        for match in pattern.finditer(text):
-            i = bisect_right(starts, match.start()) - 1
-            with_phrase.add(i)
-            if code in found:
-                continue  # one finding per code, the first that counts, but every sentence with a phrase is noted
-            offset = spans[i][0]
-            start, end = match.start() - offset, min(match.end(), spans[i][1]) - offset
-            if i not in figures:
-                figures[i] = context.other_senses(sentence(i).text)
-            if any(s < end and start < e for s, e in figures[i]):
-                continue
-            if not sentence(i).dismisses(*sentence(i).token_span(start, end)):
-                found[code] = NoteFinding(code, match.group())
-    rest = [i for i in range(len(spans)) if i not in with_phrase]
-    if rest:
-        for i, match in zip(rest, semantic.classify([text[spans[i][0] : spans[i][1]].strip() for i in rest])):
-            if match is None or match.code in found or sentence(i).dismisses_all():
-                continue
-            found[match.code] = NoteFinding(
-                match.code, sentence(i).text.strip(), "semantic", match.example, round(match.similarity, 3)
-            )
+    reading = read_phrases(text)
+    found = reading.found
+    everything = range(len(reading.spans))
+    shares = [reading.sentence(i).shares() for i in everything]
+    for i, matches in zip(everything, semantic.classify(text, reading.spans, shares)):
+        for match in matches:
+            if match.code not in found and not reading.closed_to(i, match.code):
+                found[match.code] = NoteFinding(match.code, reading.sentence(i).text.strip(), "semantic",
+                                                match.example, round(match.similarity, 3))
     return tuple(found[code] for code in PHRASES if code in found)
 
 

@@ -346,3 +346,15 @@ def test_the_widest_dates_are_fine(clinician, patient):
                                                                             "to": "9999-12-31"})
     assert answer.status_code == 200
     assert len(answer.json["items"]) == 1
+
+
+def test_a_sign_found_only_by_the_semantic_layer_reaches_the_clinician_with_its_example(clinician, patient):
+    note = "Woke up on the kitchen floor with a bitten tongue and had wet myself"
+    stored = patient.post("/entries", json=entry(note=note))
+    assert stored.status_code == 201, stored.get_json()
+    flags = clinician.get(f"/flags?patient_id={patient.id}").json["items"]
+    seizure = next(f for f in flags if f["rule"] == "seizure_or_hallucinations")
+    evidence = seizure["evidence"]
+    assert evidence["note_words"] == {"seizure": note}
+    assert evidence["note_semantic"]["seizure"]["example"]
+    assert 0 < evidence["note_semantic"]["seizure"]["similarity"] <= 1

@@ -8,6 +8,14 @@ from service.rules.notes import PHRASES, NoteFinding, read_note
 from service.rules.semantic import SemanticMatch
 
 
+@pytest.fixture(autouse=True)
+def phrases_only(monkeypatch):
+    """These tests read the phrase layer and ConText: the semantic layer finds nothing unless a
+    test says what it finds (`semantic_finds`). The trained model is tested in test_semantic.py
+    and measured by `notes evaluate`."""
+    monkeypatch.setattr(semantic, "classify", lambda text, spans, shares: [[] for _ in spans])
+
+
 def codes(text):
     return [finding.code for finding in read_note(text)]
 
@@ -328,29 +336,30 @@ def semantic_finds(monkeypatch):
     given = []
 
     def install(code):
-        def classify(sentences):
-            given.extend(sentences)
-            return [SemanticMatch(code, 0.8123, "an example") for _ in sentences]
+        def classify(text, spans, shares):
+            assert len(shares) == len(spans)
+            given.extend(text[start:end].strip() for start, end in spans)
+            return [[SemanticMatch(code, 0.97, 0.8123, "an example")] for _ in spans]
         monkeypatch.setattr(semantic, "classify", classify)
         return given
 
     return install
 
 
-def test_the_semantic_layer_reads_only_sentences_without_a_phrase(semantic_finds):
+def test_the_semantic_layer_reads_every_sentence_and_a_phrase_keeps_its_own_words(semantic_finds):
     given = semantic_finds("seizure")
     found = read_note("I'm so confused. Woke on the floor with a bitten tongue.")
-    assert given == ["Woke on the floor with a bitten tongue."]
+    assert given == ["I'm so confused.", "Woke on the floor with a bitten tongue."]
     assert found == (
-        NoteFinding("seizure", "Woke on the floor with a bitten tongue.", "semantic", "an example", 0.812),
+        NoteFinding("seizure", "I'm so confused.", "semantic", "an example", 0.812),
         NoteFinding("confusion", "confused"),
     )
 
 
-def test_a_dismissed_phrase_keeps_its_sentence_from_the_semantic_layer(semantic_finds):
-    given = semantic_finds("seizure")
+def test_a_dismissed_phrase_keeps_its_sign_from_the_semantic_layer(semantic_finds):
+    semantic_finds("seizure")
     assert read_note("no seizures") == ()
-    assert given == []
+    assert read_note("My dad had a seizure, I was scared") == ()
 
 
 @pytest.mark.parametrize(
@@ -363,10 +372,17 @@ def test_a_semantic_match_in_a_dismissed_sentence_is_dropped(semantic_finds, tex
     assert read_note(text) == ()
 
 
-@pytest.mark.parametrize("text", ["I keep losing time and waking on the floor.", "No rash, I'm so out of it."])
+@pytest.mark.parametrize("text", ["I keep losing time and waking on the floor.", "Rash gone. I'm so out of it."])
 def test_a_semantic_match_stands_without_a_clear_modifier(semantic_finds, text):
     semantic_finds("seizure")
     assert codes(text) == ["seizure"]
+
+
+@pytest.mark.parametrize("text", ["No rash, I'm so out of it.", "face isn't swollen", "not dizzy at all"])
+def test_a_denial_closes_its_sentence_to_the_semantic_layer(semantic_finds, text):
+    """A sentence's vector barely moves with a "not": the layer does not read a sentence with a denial."""
+    semantic_finds("seizure")
+    assert codes(text) == []
 
 
 def test_a_semantic_match_never_repeats_a_phrase_finding(semantic_finds):

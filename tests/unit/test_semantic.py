@@ -1,0 +1,84 @@
+"""The semantic layer with its real model and classifier: the sentence vectors, the classifier's
+provenance, and a few findings end to end. How well it reads is measured by `notes evaluate`."""
+import numpy as np
+import pytest
+
+from service.note_training import digest
+from service.notes_cli import devset
+from service.rules import encoder, semantic
+from service.rules.notes import read_note, sentences
+
+
+@pytest.fixture(scope="module")
+def model():
+    return encoder.encoder()
+
+
+def vector(model, text):
+    return model.sentences(text, [(0, len(text))])[0]
+
+
+def test_the_model_places_sentences_as_its_authors_published(model):
+    # sentence-transformers' own example for all-MiniLM-L6-v2: 0.6660 and 0.1046 in float32;
+    # int8 weights move them by about 0.01.
+    weather, sunny, stadium = (vector(model, t) for t in
+                               ("The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."))
+    assert weather @ sunny == pytest.approx(0.666, abs=0.02)
+    assert weather @ stadium == pytest.approx(0.105, abs=0.03)
+    assert np.linalg.norm(weather) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_every_sentence_of_a_note_longer_than_the_window_gets_its_vector(model):
+    note = "Took my dose and walked the dog in the park with my sister. " * 60
+    spans = sentences(note)
+    vectors = model.sentences(note, spans)
+    assert len(spans) == 60 and vectors.shape == (60, encoder.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_sentence_without_a_word_gets_no_vector_and_no_match(model):
+    note = "Fine today.   "
+    spans = [(0, 11), (11, 14)]
+    assert not model.sentences(note, spans)[1].any()
+    assert semantic.classify(note, spans, [(0.0,) * 5] * 2)[1] == []
+
+
+def test_a_file_that_is_not_the_model_is_refused(tmp_path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not a model")
+    with pytest.raises(encoder.ModelUnavailable, match="not all-MiniLM-L6-v2"):
+        encoder.Encoder(fake)
+    with pytest.raises(encoder.ModelUnavailable, match="no note model"):
+        encoder.Encoder(tmp_path / "missing.onnx")
+
+
+def test_the_classifier_was_trained_on_the_train_split_as_it_is_now():
+    loader = devset()
+    notes = loader.load()
+    trained = semantic.classifier()
+    assert trained.trained_on == digest(loader.select(notes, "train")), (
+        "the development set's train split changed: run `flask --app service notes train`")
+    held_out = {n.note.strip() for n in loader.select(notes, "heldout")}
+    assert not held_out & set(trained.bank_text), "a held-out note is among the classifier's examples"
+    assert trained.signs == loader.SIGNS and len(trained.thresholds) == len(loader.SIGNS)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Woke up on the kitchen floor with a bitten tongue and had wet myself", "seizure"),
+    ("I keep seeing little men in the corner of the room", "hallucinations"),
+    ("tengo la lengua enorme", "swelling_face_lips_tongue"),
+])
+def test_an_indirect_description_is_found_with_the_example_it_was_like(text, code):
+    found = {f.code: f for f in read_note(text)}
+    assert code in found and found[code].layer == "semantic"
+    assert found[code].words == text and found[code].example
+    assert 0 < found[code].similarity <= 1
+
+
+@pytest.mark.parametrize("text", [
+    "had 2 beers, craving 6, took 25mg at lunch, slept fine",
+    "face isn't swollen",
+    "my brother had a seizure last year",
+])
+def test_an_ordinary_or_denied_note_is_left_alone(text):
+    assert read_note(text) == ()
