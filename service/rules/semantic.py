@@ -8,6 +8,7 @@ once per process.
 """
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ class Classifier:
     bank_signs: np.ndarray  # (examples,): the index of each example's sign
     bank_text: tuple[str, ...]
     trained_on: str  # digest of the train split it learnt from
+    encoder_sha256: str = ""  # the encoder whose vectors it learnt: another one's would mislead it
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """(sentences, signs) probabilities; a sentence without tokens scores 0."""
@@ -63,8 +65,8 @@ class Classifier:
             path, **{f"layer{n}": layer.astype(np.float32) for n, layer in enumerate(self.layers)},
             thresholds=self.thresholds.astype(np.float32), bank=self.bank.astype(np.float16),
             bank_signs=self.bank_signs.astype(np.int16),
-            meta=np.array(json.dumps({"signs": self.signs, "bank_text": self.bank_text,
-                                      "trained_on": self.trained_on}, ensure_ascii=False)),
+            meta=np.array(json.dumps({"signs": self.signs, "bank_text": self.bank_text, "trained_on": self.trained_on,
+                                      "encoder_sha256": self.encoder_sha256}, ensure_ascii=False)),
         )
 
     @classmethod
@@ -73,7 +75,7 @@ class Classifier:
             meta = json.loads(str(saved["meta"]))
             layers = tuple(saved[f"layer{n}"] for n in range(4))
             return cls(tuple(meta["signs"]), layers, saved["thresholds"], saved["bank"],
-                       saved["bank_signs"], tuple(meta["bank_text"]), meta["trained_on"])
+                       saved["bank_signs"], tuple(meta["bank_text"]), meta["trained_on"], meta["encoder_sha256"])
 
 
 def features(vectors: np.ndarray, shares: Sequence[Sequence[float]]) -> np.ndarray:
@@ -89,6 +91,7 @@ _lock = threading.Lock()
 def configure(model_path: str | Path | None = None, threads: int = 2, classifier_path: str | Path | None = None):
     """Where the model and classifier are; they load when a note first needs them."""
     _settings.update(model_path=model_path, threads=threads, classifier_path=Path(classifier_path or CLASSIFIER))
+    _classify.cache_clear()
 
 
 def classifier() -> Classifier | None:
@@ -100,25 +103,38 @@ def classifier() -> Classifier | None:
     return _classifier[path]
 
 
-def vectors(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-    return encoder.encoder(_settings["model_path"], _settings["threads"]).sentences(text, spans)
+def current_encoder(trained: Classifier | None = None) -> encoder.Encoder:
+    """The encoder, checked against the one `trained` learnt from (none: whichever is set)."""
+    expected = trained.encoder_sha256 if trained is not None else None
+    return encoder.encoder(_settings["model_path"], _settings["threads"], expected)
+
+
+def vectors(text: str, spans: Sequence[tuple[int, int]], trained: Classifier | None = None) -> np.ndarray:
+    return current_encoder(trained).sentences(text, spans)
 
 
 def classify(text: str, spans: Sequence[tuple[int, int]],
              shares: Sequence[Sequence[float]]) -> list[list[SemanticMatch]]:
     """For each (start, end) sentence of `text`, with ConText's shares of it (`Sentence.shares`),
     the signs it reports, most likely first."""
+    if not spans:
+        return []
+    return list(_classify(text, tuple(map(tuple, spans)), tuple(map(tuple, shares))))
+
+
+@functools.lru_cache(maxsize=4096)  # short notes recur ("slept badly"): read each once per process
+def _classify(text: str, spans: tuple, shares: tuple) -> tuple[list[SemanticMatch], ...]:
     model = classifier()
-    if model is None or not spans:
-        return [[] for _ in spans]
-    found = vectors(text, spans)
+    if model is None:
+        return tuple([] for _ in spans)
+    found = vectors(text, spans, model)
     scores = model.scores(features(found, shares))
     matches = []
     for n, row in enumerate(scores):
         over = [k for k in np.argsort(-row / model.thresholds) if row[k] >= model.thresholds[k]]
         matches.append([SemanticMatch(model.signs[k], float(row[k]), *reversed(model.nearest(found[n], k)))
                         for k in over])
-    return matches
+    return tuple(matches)
 
 
 def warm() -> None:

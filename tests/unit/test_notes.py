@@ -378,11 +378,16 @@ def test_a_semantic_match_stands_without_a_clear_modifier(semantic_finds, text):
     assert codes(text) == ["seizure"]
 
 
-@pytest.mark.parametrize("text", ["No rash, I'm so out of it.", "face isn't swollen", "not dizzy at all"])
-def test_a_denial_closes_its_sentence_to_the_semantic_layer(semantic_finds, text):
-    """A sentence's vector barely moves with a "not": the layer does not read a sentence with a denial."""
-    semantic_finds("seizure")
+@pytest.mark.parametrize("text", ["face isn't swollen", "my lips are not puffy", "not dizzy at all"])
+def test_a_sentence_denied_whole_is_closed_to_the_semantic_layer(semantic_finds, text):
+    semantic_finds("swelling_face_lips_tongue")
     assert codes(text) == []
+
+
+@pytest.mark.parametrize("text", ["No rash, I'm so out of it.", "not enough air no matter how hard I try"])
+def test_a_denial_of_part_of_a_sentence_leaves_the_rest_to_the_semantic_layer(semantic_finds, text):
+    semantic_finds("difficulty_breathing")
+    assert codes(text) == ["difficulty_breathing"]
 
 
 def test_a_semantic_match_never_repeats_a_phrase_finding(semantic_finds):

@@ -18,14 +18,16 @@ def vector(model, text):
     return model.sentences(text, [(0, len(text))])[0]
 
 
-def test_the_model_places_sentences_as_its_authors_published(model):
-    # sentence-transformers' own example for all-MiniLM-L6-v2: 0.6660 and 0.1046 in float32;
-    # int8 weights move them by about 0.01.
-    weather, sunny, stadium = (vector(model, t) for t in
-                               ("The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."))
-    assert weather @ sunny == pytest.approx(0.666, abs=0.02)
-    assert weather @ stadium == pytest.approx(0.105, abs=0.03)
-    assert np.linalg.norm(weather) == pytest.approx(1.0, abs=1e-5)
+def test_the_encoder_is_the_one_the_classifier_learnt_from_and_fits_in_the_repository(model):
+    assert model.sha256 == semantic.classifier().encoder_sha256
+    assert encoder.MODEL.stat().st_size < 30 * 1024 * 1024
+
+
+def test_alike_sentences_lie_closer_than_unlike_ones(model):
+    lips, mouth, dog = (vector(model, t) for t in
+                        ("my lips are swollen", "my mouth is all puffed up", "walked the dog after lunch"))
+    assert lips @ mouth > lips @ dog + 0.2
+    assert np.linalg.norm(lips) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_every_sentence_of_a_note_longer_than_the_window_gets_its_vector(model):
@@ -44,10 +46,8 @@ def test_a_sentence_without_a_word_gets_no_vector_and_no_match(model):
 
 
 def test_a_file_that_is_not_the_model_is_refused(tmp_path):
-    fake = tmp_path / "model.onnx"
-    fake.write_bytes(b"not a model")
-    with pytest.raises(encoder.ModelUnavailable, match="not all-MiniLM-L6-v2"):
-        encoder.Encoder(fake)
+    with pytest.raises(encoder.ModelUnavailable, match="not the encoder the note classifier was trained with"):
+        encoder.Encoder(encoder.MODEL, expected_sha256="0" * 64)
     with pytest.raises(encoder.ModelUnavailable, match="no note model"):
         encoder.Encoder(tmp_path / "missing.onnx")
 
