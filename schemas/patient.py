@@ -96,6 +96,8 @@ class PatientCreateSchema(PatientFieldsSchema):
     renal_impairment = StrictBoolean(load_default=False)
     depression = StrictBoolean(load_default=False)
     anxiety = StrictBoolean(load_default=False)
+    team_id = fields.UUID(metadata={"description": "The care team that works the patient: one of the caller's; "
+                                                   "required when the caller is in more than one"})
 
 
 class PatientUpdateSchema(PatientFieldsSchema):
@@ -119,6 +121,7 @@ class OpenFlagCountsSchema(Schema):
 class PatientSchema(Schema):
     id = fields.UUID()
     reference = fields.String()
+    team_id = fields.UUID(metadata={"description": "The care team that works the patient"})
     timezone = fields.String()
     treatment_start = fields.Date()
     renal_impairment = fields.Boolean()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .extensions import db
-from .models import AuditRecord, Clinician, ClinicianToken, Device, Flag, Patient, Prescription
+from .models import AuditRecord, Clinician, ClinicianToken, Device, Flag, Patient, Prescription, TeamMember
 from .models.base import utcnow
 
 CLINICIAN_PREFIX = "bwc_"
@@ -70,7 +70,8 @@ def _identify(token: str) -> Caller | None:
         row = db.session.execute(
             sa.select(ClinicianToken, Clinician)
             .join(Clinician, Clinician.id == ClinicianToken.clinician_id)
-            .where(ClinicianToken.token_hash == hashed, ClinicianToken.revoked_at.is_(None))
+            .where(ClinicianToken.token_hash == hashed, ClinicianToken.revoked_at.is_(None),
+                   Clinician.active.is_(True))
         ).first()
         if row and hmac.compare_digest(row[0].token_hash, hashed):
             return Caller("clinician", clinician=row[1])
@@ -126,9 +127,18 @@ def audit(patient_id: uuid.UUID) -> None:
         who.audited.append(patient_id)
 
 
+def teams_of(clinician_id: uuid.UUID):
+    """The select of the ids of a clinician's care teams."""
+    return sa.select(TeamMember.team_id).where(TeamMember.clinician_id == clinician_id)
+
+
+def teams_of_caller():
+    return teams_of(g.caller.clinician.id)
+
+
 def patients_of_caller():
-    """The select of the calling clinician's patients: every patient query starts here."""
-    return sa.select(Patient).where(Patient.clinician_id == g.caller.clinician.id)
+    """The select of the patients of the calling clinician's care teams: every patient query starts here."""
+    return sa.select(Patient).where(Patient.team_id.in_(teams_of_caller()))
 
 
 def load_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
@@ -144,9 +154,9 @@ def load_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
 
 
 def flags_of_caller():
-    """The select of flags of the calling clinician's patients, with each patient's reference."""
+    """The select of flags of the patients of the calling clinician's teams, with each patient's reference."""
     return (sa.select(Flag, Patient.reference).join(Patient, Patient.id == Flag.patient_id)
-            .where(Patient.clinician_id == g.caller.clinician.id))
+            .where(Patient.team_id.in_(teams_of_caller())))
 
 
 def load_flag(flag_id: uuid.UUID) -> tuple[Flag, str]:

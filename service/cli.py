@@ -12,9 +12,9 @@ from werkzeug.security import generate_password_hash
 
 from . import clock
 from .clinic import signin
-from .clinicians import create_clinician, issue_token
+from .clinicians import Misplaced, create_clinic, create_clinician, issue_token
 from .extensions import db
-from .models import Clinician, ClinicianToken
+from .models import ROLES, Clinician, ClinicianToken
 
 clinicians = AppGroup("clinicians", help="Create clinicians, set their passwords, revoke their access.")
 MIN_PASSWORD = 12
@@ -34,16 +34,42 @@ def _clinician(email: str) -> Clinician:
 @clinicians.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The clinician's name, as colleagues know it.")
-def create_command(email: str, name: str) -> None:
-    """Create a clinician and print their API token (shown once) as JSON."""
+@click.option("--clinic", "clinic_id", type=click.UUID, help="Their clinic (default: a clinic and team of their own).")
+@click.option("--team", "team_id", type=click.UUID, help="A care team of that clinic to join.")
+@click.option("--role", type=click.Choice(ROLES), default="prescriber", show_default=True,
+              help="admin manages the clinic's clinicians and teams; only a prescriber sets doses.")
+def create_command(email: str, name: str, clinic_id, team_id, role: str) -> None:
+    """Create a clinician and print their API token (shown once) as JSON.
+
+    Without --clinic, the clinician gets a clinic and a care team of their own, so two clinicians
+    made this way never see each other's patients."""
     if "@" not in email or len(email) > 254:
         raise click.BadParameter("not an email address", param_hint="EMAIL")
     if db.session.scalars(sa.select(Clinician.id).where(Clinician.email == email.strip().lower())).first():
         raise click.ClickException(f"a clinician with the email {email} exists; "
                                    "use `clinicians token` for a new token")
-    clinician, token = create_clinician(email, name)
+    try:
+        clinician, token = create_clinician(email, name, clinic_id, team_id, role)
+    except Misplaced as error:
+        raise click.BadParameter(str(error)) from None
     db.session.commit()
     _echo_json({"id": str(clinician.id), "email": clinician.email, "name": clinician.name, "token": token})
+
+
+clinics = AppGroup("clinics", help="Create clinics.")
+
+
+@clinics.command("create")
+@click.argument("name")
+def create_clinic_command(name: str) -> None:
+    """Create a clinic and its first care team (of the same name); print {"id", "name", "team_id"}.
+
+    Then add its clinicians with `clinicians create EMAIL --name NAME --clinic ID --team TEAM_ID --role ROLE`."""
+    if not name.strip() or len(name) > 200:
+        raise click.BadParameter("a name of 1 to 200 characters", param_hint="NAME")
+    clinic, team = create_clinic(name)
+    db.session.commit()
+    _echo_json({"id": str(clinic.id), "name": clinic.name, "team_id": str(team.id)})
 
 
 @clinicians.command("token")
@@ -279,6 +305,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(_db_group())  # in place of Flask-Migrate's, which create_app added before
     app.cli.add_command(_openapi_group())  # in place of flask-smorest's
     app.cli.add_command(clinicians)
+    app.cli.add_command(clinics)
     app.cli.add_command(rules)
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(demo_command)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from . import auth, clock
-from .errors import Conflict
+from .errors import Conflict, Invalid
 from .extensions import db
 from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
 from .pagination import page
@@ -36,8 +36,23 @@ def _flush_unique(what: str) -> None:
         raise Conflict(what) from None
 
 
+def team_for_new_patient(clinician, team_id) -> uuid.UUID:
+    """The care team a new patient joins: the one named, which must be the caller's, or the
+    caller's only team."""
+    mine = db.session.scalars(auth.teams_of(clinician.id)).all()
+    if team_id is not None:
+        if team_id not in mine:
+            raise Invalid({"team_id": ["Not one of your care teams."]})
+        return team_id
+    if len(mine) == 1:
+        return mine[0]
+    raise Invalid({"team_id": ["You are in several care teams: say which one takes the patient." if mine
+                               else "You are in no care team yet: an admin of your clinic adds you to one."]})
+
+
 def create_patient(clinician, data: dict) -> Patient:
     rx = data.pop("prescription", None)
+    data["team_id"] = team_for_new_patient(clinician, data.pop("team_id", None))
     taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
         Patient.clinician_id == clinician.id, Patient.reference == data["reference"]))
     if taken:
@@ -125,7 +140,7 @@ def profile(patient: Patient) -> dict:
 
 def with_context(patient: Patient, counts: dict | None = None) -> dict:
     """Shape a patient for an answer: its fields, current prescription and open flags."""
-    shaped = {name: getattr(patient, name) for name in ("id", "created_at") + CONTEXT_FIELDS}
+    shaped = {name: getattr(patient, name) for name in ("id", "team_id", "created_at") + CONTEXT_FIELDS}
     shaped["prescription"] = current_prescription(patient)
     shaped["prescriptions"] = list(patient.prescriptions)
     shaped["open_flags"] = (counts or open_flag_counts([patient.id]))[patient.id]

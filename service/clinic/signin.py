@@ -88,7 +88,8 @@ def authenticate(email: str, password: str) -> Clinician | None:
     failures, locked_until = _count_try(key, now)
     if failures > LOCK_AFTER:
         raise LockedOut(locked_until)
-    clinician = db.session.scalars(sa.select(Clinician).where(Clinician.email == email.strip().lower())).first()
+    clinician = db.session.scalars(sa.select(Clinician).where(Clinician.email == email.strip().lower(),
+                                                             Clinician.active.is_(True))).first()
     if clinician is None or not clinician.password_hash:
         # As slow as a real check, so the answer's timing does not tell which emails exist.
         check_password_hash(_dummy_hash(), password)
@@ -140,7 +141,8 @@ def signed_in_clinician() -> Clinician | None:
         return None
     clinician = db.session.scalars(
         sa.select(Clinician).join(ClinicSession, ClinicSession.clinician_id == Clinician.id)
-        .where(ClinicSession.id_hash == digest(secret), ClinicSession.expires_at > clock.now())).first()
+        .where(ClinicSession.id_hash == digest(secret), ClinicSession.expires_at > clock.now(),
+               Clinician.active.is_(True))).first()
     if clinician is None or not clinician.password_hash:
         return None
     return clinician

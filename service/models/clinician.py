@@ -12,12 +12,16 @@ from .base import UTCDateTime, new_id, utcnow
 
 class Clinician(db.Model):
     __tablename__ = "clinicians"
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'prescriber', 'nurse')", name="role"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    clinic_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinics.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16), default="prescriber")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
 class ClinicianToken(db.Model):

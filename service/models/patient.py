@@ -15,7 +15,8 @@ class Patient(db.Model):
     __table_args__ = (sa.UniqueConstraint("clinician_id", "reference", name="uq_patients_clinician_reference"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
-    clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)
+    clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)  # who created it
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("care_teams.id"), index=True)  # who works it
     reference: Mapped[str] = mapped_column(sa.String(64))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     treatment_start: Mapped[dt.date] = mapped_column(sa.Date)

@@ -432,3 +432,14 @@ def test_the_sessions_migration_keeps_clinicians_tokens_and_lock_outs(tmp_path, 
             db.engine.dispose()
         if drop:
             drop()
+
+
+def test_a_deactivated_clinician_is_signed_out_and_cannot_sign_in(app, doctor):
+    from service.models import Clinician
+
+    browser = signed_in(app, doctor.email)
+    with app.app_context():
+        db.session.execute(sa.update(Clinician).where(Clinician.email == doctor.email).values(active=False))
+        db.session.commit()
+    assert browser.get("/clinic/").status_code == 302, "the open session ends at once"
+    assert sign_in(app.test_client(), doctor.email).status_code != 302

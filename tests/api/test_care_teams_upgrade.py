@@ -1,0 +1,93 @@
+"""The upgrade to clinics and care teams, on a database made by the revision before it, with rows."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from conftest import Caller, app_at_head
+
+from service import auth, create_app
+from service.extensions import db
+
+BEFORE = "0007"
+
+
+def _backend(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def _made_before(url: str, backend: str) -> dict:
+    """Two clinicians, each with a token, a patient and its entries, stored at revision 0007."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": url})
+    assert app.test_cli_runner().invoke(args=["db", "upgrade", BEFORE]).exit_code == 0
+    key = (lambda u: u.hex) if backend == "sqlite" else (lambda u: u)
+    now = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+    at = (lambda t: t.replace(tzinfo=None)) if backend == "sqlite" else (lambda t: t)
+    made = {}
+    with app.app_context(), db.engine.begin() as conn:
+        tables = sa.MetaData()
+        tables.reflect(conn, only=["clinicians", "clinician_tokens", "patients", "entries"])
+        clinicians, tokens, patients, entries = (tables.tables[n] for n in
+                                                 ("clinicians", "clinician_tokens", "patients", "entries"))
+        for who in ("ana", "ben"):
+            clinician, patient = uuid.uuid4(), uuid.uuid4()
+            token = f"{auth.CLINICIAN_PREFIX}{uuid.uuid4().hex}"
+            conn.execute(clinicians.insert().values(id=key(clinician), email=f"{who}@example.org", name=f"Dr {who}",
+                                                    created_at=at(now)))
+            conn.execute(tokens.insert().values(id=key(uuid.uuid4()), clinician_id=key(clinician),
+                                                token_hash=auth.digest(token), created_at=at(now)))
+            conn.execute(patients.insert().values(
+                id=key(patient), clinician_id=key(clinician), reference=f"REF-{who}", timezone="Europe/Paris",
+                treatment_start=dt.date(2026, 10, 1), renal_impairment=False, depression=False, anxiety=False,
+                created_at=at(now), updated_at=at(now)))
+            for n in range(3):
+                recorded = now - dt.timedelta(days=n)
+                conn.execute(entries.insert().values(
+                    id=key(uuid.uuid4()), patient_id=key(patient), client_id=key(uuid.uuid4()),
+                    body={"craving": n}, body_hash="h" * 64, recorded_at=at(recorded),
+                    local_date=recorded.date(), received_at=at(recorded), craving=n))
+            made[who] = {"clinician": clinician, "patient": patient, "token": token}
+    with app.app_context():
+        db.engine.dispose()
+    return made
+
+
+def test_each_clinician_keeps_their_patients_and_nobody_sees_anothers(empty_database):
+    made = _made_before(empty_database, _backend(empty_database))
+    with app_at_head(empty_database) as app:
+        client = app.test_client()
+        for who, other in (("ana", "ben"), ("ben", "ana")):
+            caller = Caller(client, made[who]["token"])
+            listed = caller.get("/patients").json["items"]
+            assert [p["id"] for p in listed] == [str(made[who]["patient"])]
+            assert len(caller.get(f"/patients/{made[who]['patient']}/entries").json["items"]) == 3
+            assert caller.get(f"/patients/{made[other]['patient']}").status_code == 404
+            clinic = caller.get("/clinic").json
+            assert clinic["name"] == f"Dr {who}" and clinic["role"] == "prescriber"
+            assert [t["id"] for t in clinic["teams"]] == [listed[0]["team_id"]]
+        runner = app.test_cli_runner()
+        back = runner.invoke(args=["db", "downgrade", BEFORE])
+        assert back.exit_code == 0, back.output  # nothing but what the upgrade made: nothing lost
+        again = runner.invoke(args=["db", "upgrade"])
+        assert again.exit_code == 0, again.output
+        assert Caller(client, made["ana"]["token"]).get("/patients").json["items"][0]["reference"] == "REF-ana"
+
+
+def test_going_back_is_refused_once_teams_hold_more_than_the_upgrade_made(empty_database):
+    made = _made_before(empty_database, _backend(empty_database))
+    with app_at_head(empty_database) as app:
+        runner = app.test_cli_runner()
+        ana_team = Caller(app.test_client(), made["ana"]["token"]).get("/clinic").json["teams"][0]["id"]
+        with app.app_context():
+            db.session.execute(sa.text("INSERT INTO team_members (clinician_id, team_id, added_at) "
+                                       "VALUES (:c, :t, :at)"),
+                               {"c": made["ben"]["clinician"].hex if _backend(empty_database) == "sqlite"
+                                else made["ben"]["clinician"],
+                                "t": uuid.UUID(ana_team).hex if _backend(empty_database) == "sqlite"
+                                else uuid.UUID(ana_team), "at": dt.datetime(2026, 11, 3)})
+            db.session.commit()
+        refused = runner.invoke(args=["db", "downgrade", BEFORE])
+        assert refused.exit_code != 0
+        assert Caller(app.test_client(), made["ben"]["token"]).get(
+            f"/patients/{made['ana']['patient']}").status_code == 200, "ben now works ana's patient too"
