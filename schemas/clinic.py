@@ -1,9 +1,12 @@
 """Clinics and care teams, as the API shows them."""
 from __future__ import annotations
 
-from marshmallow import fields
+import marshmallow as ma
+from marshmallow import fields, validate
 
-from .base import Schema
+from service.models.clinic import ROLES
+
+from .base import Schema, StrictBoolean
 
 
 class TeamSchema(Schema):
@@ -16,3 +19,49 @@ class ClinicSchema(Schema):
     name = fields.String()
     role = fields.String(metadata={"description": "The caller's role: admin, prescriber or nurse"})
     teams = fields.List(fields.Nested(TeamSchema), metadata={"description": "The caller's care teams"})
+
+
+class ClinicianSchema(Schema):
+    id = fields.UUID()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    team_ids = fields.List(fields.UUID())
+    active = fields.Boolean(metadata={"description": "False: their tokens and sessions have ended"})
+
+
+class ClinicianListSchema(Schema):
+    items = fields.List(fields.Nested(ClinicianSchema))
+
+
+class ClinicianCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    team_ids = fields.List(fields.UUID(), load_default=list, metadata={"description": "Teams of your clinic"})
+
+
+class ClinicianCreatedSchema(ClinicianSchema):
+    token = fields.String(metadata={"description": "Their API token, shown once"})
+
+
+class ClinicianUpdateSchema(Schema):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    active = StrictBoolean(metadata={"description": "false ends their tokens and clinic sessions at once"})
+
+    @ma.validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Give role or active.")
+
+
+class TeamWithMembersSchema(TeamSchema):
+    member_ids = fields.List(fields.UUID())
+
+
+class TeamListSchema(Schema):
+    items = fields.List(fields.Nested(TeamWithMembersSchema))
+
+
+class TeamCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))

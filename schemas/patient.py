@@ -86,7 +86,11 @@ class PatientFieldsSchema(Schema):
     renal_impairment = StrictBoolean()
     depression = StrictBoolean()
     anxiety = StrictBoolean()
-    prescription = fields.Nested(PrescriptionCreateSchema, metadata={"description": "Adds a prescription"})
+    prescription = fields.Nested(PrescriptionCreateSchema, metadata={"description": "Adds a prescription "
+                                                                                   "(prescribers only: 403)"})
+    team_id = fields.UUID(metadata={"description": "The care team that works the patient, one of the caller's: on "
+                                                   "create, required when the caller is in more than one; on "
+                                                   "change, moves the patient"})
 
 
 class PatientCreateSchema(PatientFieldsSchema):
@@ -96,8 +100,6 @@ class PatientCreateSchema(PatientFieldsSchema):
     renal_impairment = StrictBoolean(load_default=False)
     depression = StrictBoolean(load_default=False)
     anxiety = StrictBoolean(load_default=False)
-    team_id = fields.UUID(metadata={"description": "The care team that works the patient: one of the caller's; "
-                                                   "required when the caller is in more than one"})
 
 
 class PatientUpdateSchema(PatientFieldsSchema):

@@ -6,6 +6,7 @@ import uuid
 import sqlalchemy as sa
 
 from . import auth, clock
+from .errors import Conflict, NotFound
 from .extensions import db
 from .models import ROLES, CareTeam, Clinic, Clinician, ClinicianToken, TeamMember
 
@@ -71,3 +72,111 @@ def clinic_of(clinician: Clinician) -> dict:
         .where(TeamMember.clinician_id == clinician.id).order_by(CareTeam.name, CareTeam.id)).all()
     return {"id": clinic.id, "name": clinic.name, "role": clinician.role,
             "teams": [{"id": team_id, "name": name} for team_id, name in teams]}
+
+
+# -- the clinic's clinicians and teams, as its admin manages them (the routes check the role)
+
+
+def _team_ids(clinician_ids) -> dict:
+    found: dict = {cid: [] for cid in clinician_ids}
+    for cid, team_id in db.session.execute(sa.select(TeamMember.clinician_id, TeamMember.team_id)
+                                           .where(TeamMember.clinician_id.in_(list(found)))
+                                           .order_by(TeamMember.team_id)):
+        found[cid].append(team_id)
+    return found
+
+
+def shaped(clinicians: list[Clinician]) -> list[dict]:
+    teams = _team_ids([c.id for c in clinicians])
+    return [{"id": c.id, "email": c.email, "name": c.name, "role": c.role, "team_ids": teams[c.id],
+             "active": c.active} for c in clinicians]
+
+
+def list_clinicians(caller: Clinician) -> list[dict]:
+    """An admin sees the clinic's clinicians; anyone else, the members of their own teams."""
+    query = sa.select(Clinician).where(Clinician.clinic_id == caller.clinic_id)
+    if caller.role != "admin":
+        query = query.join(TeamMember, TeamMember.clinician_id == Clinician.id).where(
+            TeamMember.team_id.in_(auth.teams_of(caller.id))).distinct()
+    return shaped(db.session.scalars(query.order_by(Clinician.name, Clinician.id)).all())
+
+
+def _team_of_clinic(caller: Clinician, team_id: uuid.UUID) -> CareTeam:
+    team = db.session.get(CareTeam, team_id)
+    if team is None or team.clinic_id != caller.clinic_id:
+        raise NotFound("No such team.")
+    return team
+
+
+def _colleague(caller: Clinician, clinician_id: uuid.UUID) -> Clinician:
+    found = db.session.get(Clinician, clinician_id)
+    if found is None or found.clinic_id != caller.clinic_id:
+        raise NotFound("No such clinician.")
+    return found
+
+
+def add_clinician(caller: Clinician, data: dict) -> dict:
+    """A new clinician of the caller's clinic, in the teams named; with their token, shown once."""
+    for team_id in data.get("team_ids", []):
+        _team_of_clinic(caller, team_id)
+    email = data["email"].strip().lower()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Clinician).where(Clinician.email == email)):
+        raise Conflict("A clinician with this email exists.")
+    clinician, token = create_clinician(email, data["name"], caller.clinic_id, None, data["role"])
+    for team_id in dict.fromkeys(data.get("team_ids", [])):
+        db.session.add(TeamMember(clinician_id=clinician.id, team_id=team_id, added_at=clock.now()))
+    db.session.flush()
+    return {**shaped([clinician])[0], "token": token}
+
+
+def change_clinician(caller: Clinician, clinician_id: uuid.UUID, data: dict) -> dict:
+    """Change a colleague's role, or deactivate them: their tokens and clinic sessions end at once."""
+    from .clinic import signin
+
+    clinician = _colleague(caller, clinician_id)
+    if "role" in data:
+        clinician.role = data["role"]
+    if data.get("active") is False and clinician.active:
+        clinician.active = False
+        db.session.execute(sa.update(ClinicianToken).where(ClinicianToken.clinician_id == clinician.id,
+                                                           ClinicianToken.revoked_at.is_(None))
+                           .values(revoked_at=clock.now()))
+        signin.end_sessions_of(clinician.id)
+    elif data.get("active") is True:
+        clinician.active = True
+    db.session.flush()
+    return shaped([clinician])[0]
+
+
+def list_teams(caller: Clinician) -> list[dict]:
+    teams = db.session.scalars(sa.select(CareTeam).where(CareTeam.clinic_id == caller.clinic_id)
+                               .order_by(CareTeam.name, CareTeam.id)).all()
+    members: dict = {t.id: [] for t in teams}
+    for team_id, cid in db.session.execute(sa.select(TeamMember.team_id, TeamMember.clinician_id)
+                                           .where(TeamMember.team_id.in_(list(members)))
+                                           .order_by(TeamMember.clinician_id)):
+        members[team_id].append(cid)
+    return [{"id": t.id, "name": t.name, "member_ids": members[t.id]} for t in teams]
+
+
+def add_team(caller: Clinician, name: str) -> dict:
+    name = name.strip()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(CareTeam).where(
+            CareTeam.clinic_id == caller.clinic_id, CareTeam.name == name)):
+        raise Conflict("Your clinic has a team of this name.")
+    team = CareTeam(id=uuid.uuid4(), clinic_id=caller.clinic_id, name=name, created_at=clock.now())
+    db.session.add(team)
+    db.session.flush()
+    return {"id": team.id, "name": team.name, "member_ids": []}
+
+
+def set_member(caller: Clinician, team_id: uuid.UUID, clinician_id: uuid.UUID, member: bool) -> None:
+    """Add a colleague to a team of the clinic, or take them out; doing it twice changes nothing."""
+    _team_of_clinic(caller, team_id)
+    _colleague(caller, clinician_id)
+    held = db.session.get(TeamMember, (clinician_id, team_id))
+    if member and held is None:
+        db.session.add(TeamMember(clinician_id=clinician_id, team_id=team_id, added_at=clock.now()))
+    elif not member and held is not None:
+        db.session.delete(held)
+    db.session.flush()

@@ -1,6 +1,7 @@
 """The extensions, made once and bound to the app in create_app."""
 from __future__ import annotations
 
+import functools
 import http
 import json
 
@@ -158,6 +159,22 @@ class Blueprint(flask_smorest.Blueprint):
             from .auth import require_role
 
             self.before_request(lambda: require_role(role))
+
+    def only(self, *clinic_roles: str):
+        """Open the route to clinicians of these clinic roles only (403 for the others), on top of
+        the blueprint's role: declared where the route is, so it cannot be forgotten in its body."""
+        from .auth import require_clinic_role
+
+        def decorate(view):
+            @functools.wraps(view)
+            def checked(*args, **kwargs):
+                require_clinic_role(*clinic_roles)
+                return view(*args, **kwargs)
+
+            checked.clinic_roles = clinic_roles
+            return checked
+
+        return decorate
 
     def arguments(self, schema, *args, **kwargs):
         # Given a class, webargs makes a new schema on every request: make it once here.

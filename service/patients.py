@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from . import auth, clock
-from .errors import Conflict, Invalid
+from .errors import Conflict, Forbidden, Invalid
 from .extensions import db
 from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
 from .pagination import page
@@ -69,6 +69,12 @@ def create_patient(clinician, data: dict) -> Patient:
 
 def update_patient(patient: Patient, data: dict, clinician) -> Patient:
     rx = data.pop("prescription", None)
+    team_id = data.pop("team_id", None)
+    if team_id is not None and team_id != patient.team_id:
+        # Another team of the caller's: the caller keeps seeing the patient, and it never leaves the clinic.
+        if team_id not in db.session.scalars(auth.teams_of(clinician.id)).all():
+            raise Invalid({"team_id": ["Not one of your care teams."]})
+        patient.team_id = team_id
     if "reference" in data and data["reference"] != patient.reference:
         taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
             Patient.clinician_id == patient.clinician_id, Patient.reference == data["reference"]))
@@ -99,6 +105,9 @@ def _days_in_new_zone(patient: Patient) -> None:
 
 
 def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:
+    # The route of POST .../prescriptions says so too; a prescription in a patient's body comes here.
+    if clinician.role != "prescriber":
+        raise Forbidden(f"Only a prescriber sets a prescription; your role is {clinician.role}.")
     data.setdefault("effective_from", local_today(patient))
     rx = Prescription(patient_id=patient.id, created_by=clinician.id,
                       created_at=clock.now(), **data)

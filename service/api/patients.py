@@ -57,6 +57,7 @@ class PatientDetail(MethodView):
 
 
 @blp.route("/patients/<uuid:patient_id>/prescriptions", methods=["POST"])
+@blp.only("prescriber")
 @blp.arguments(PrescriptionCreateSchema)
 @blp.response(201, PrescriptionSchema)
 def add_prescription(data, patient_id):
