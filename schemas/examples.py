@@ -102,6 +102,7 @@ ALCOHOL_EVIDENCE = {"days": [{"date": "2026-11-24", "drinks": 2, "daily_total_mg
 FLAG = {
     "id": FLAG_ID,
     "patient_id": PATIENT_ID,
+    "assignee_id": None,
     "patient_reference": "P-017",
     "rule": "alcohol_with_baclofen",
     "rule_version": 1,
@@ -125,7 +126,8 @@ DISMISS_REQUEST = {"action": "dismiss", "note": "She wrote about her brother's s
                    "reason": "not_about_patient"}
 
 RESOLVED_FLAG = {**FLAG, "status": "resolved", "reviews": [
-    {**REVIEW_REQUEST, "reason": None, "clinician_id": CLINICIAN_ID, "at": "2026-11-25T09:12:40.276113+00:00"},
+    {**REVIEW_REQUEST, "reason": None, "clinician_id": CLINICIAN_ID, "clinician_name": "Dr Ana Ruiz",
+     "assignee_id": None, "at": "2026-11-25T09:12:40.276113+00:00"},
 ]}
 
 FLAG_DETAIL = {

@@ -1,6 +1,8 @@
 """Flags, their reviews, and the rule catalogue."""
 from __future__ import annotations
 
+import uuid
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -27,12 +29,16 @@ class ReviewSchema(Schema):
     reason = fields.String(allow_none=True, validate=validate.OneOf(REVIEW_REASONS),
                            metadata={"description": "Why a dismissed sign found in a note was not one"})
     clinician_id = fields.UUID()
+    clinician_name = fields.String(metadata={"description": "Who reviewed it, as the clinic knows them"})
+    assignee_id = fields.UUID(allow_none=True, metadata={"description": "assign: whom the flag was handed to"})
     at = AwareDateTime()
 
 
 class FlagSchema(Schema):
     id = fields.UUID()
     patient_id = fields.UUID()
+    assignee_id = fields.UUID(allow_none=True, metadata={
+        "description": "Who is handling it: whoever acknowledged it, or whom it was assigned to"})
     patient_reference = fields.String()
     rule = fields.String()
     rule_version = fields.Integer()
@@ -75,6 +81,16 @@ class FlagQueryArgs(PageArgs):
     status = fields.String(load_default="open", validate=validate.OneOf(STATUSES))
     severity = fields.String(load_default=None, validate=validate.OneOf(SEVERITIES))
     patient_id = fields.UUID(load_default=None)
+    team_id = fields.UUID(load_default=None, metadata={"description": "Only the patients of this care team"})
+    assignee = String(load_default=None, validate=validate.Regexp(
+        r"^(me|none|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$",
+        error="me, none or a clinician's id"), metadata={"description": "me, none or a clinician's id"})
+
+    @ma.post_load
+    def _assignee_id(self, data, **kwargs):
+        if data.get("assignee") not in (None, "me", "none"):
+            data["assignee"] = uuid.UUID(data["assignee"])
+        return data
 
 
 class QueueArgs(FlagQueryArgs):
@@ -85,7 +101,8 @@ class QueueArgs(FlagQueryArgs):
 
 
 class ReviewCreateSchema(Schema):
-    action = String(required=True, validate=validate.OneOf(["acknowledge", "resolve", "dismiss"]))
+    action = String(required=True, validate=validate.OneOf(["acknowledge", "resolve", "dismiss", "assign"]))
+    clinician_id = fields.UUID(metadata={"description": "assign: the member of the patient's team to hand it to"})
     note = String(allow_none=True, validate=validate.Length(max=4000),
                   metadata={"description": "Required to resolve or dismiss"})
     reason = String(allow_none=True, validate=validate.OneOf(REVIEW_REASONS), metadata={"description": REASON_HELP})
@@ -94,6 +111,11 @@ class ReviewCreateSchema(Schema):
     def _note_to_close(self, data, **kwargs):
         if data.get("action") in ("resolve", "dismiss") and not (data.get("note") or "").strip():
             raise ma.ValidationError(f"A note is required to {data['action']} a flag.", "note")
+
+    @ma.validates_schema
+    def _whom_to_assign(self, data, **kwargs):
+        if (data.get("action") == "assign") != ("clinician_id" in data):
+            raise ma.ValidationError("clinician_id goes with assign, and only with it.", "clinician_id")
 
     @ma.validates_schema
     def _reason_to_dismiss(self, data, **kwargs):

@@ -161,6 +161,7 @@ class DeviceListSchema(Schema):
 class AuditRecordSchema(Schema):
     at = AwareDateTime()
     clinician_id = fields.UUID()
+    clinician_name = fields.String()
     action = fields.String()
     path = fields.String()
 

@@ -16,7 +16,7 @@ from .daybook import DayBook
 from .db import is_unique_violation
 from .errors import Conflict, Invalid
 from .extensions import db
-from .models import OPEN_STATUSES, Dose, Entry, Flag, Occurrence, Patient, Review
+from .models import OPEN_STATUSES, Clinician, Dose, Entry, Flag, Occurrence, Patient, Review, TeamMember
 
 QUEUE_RANK = {"urgent": 1, "high": 2, "moderate": 3}
 CLOSING = {"resolve": "resolved", "dismiss": "dismissed"}
@@ -313,11 +313,14 @@ def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:
 # ------------------------------------------------------------------ review
 
 
-def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, reason: str | None = None) -> Flag:
-    """Acknowledge, resolve or dismiss a flag; a closed flag cannot be reviewed again (409).
+def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, reason: str | None = None,
+           assignee_id: uuid.UUID | None = None) -> Flag:
+    """Acknowledge, resolve, dismiss or assign a flag; a closed flag cannot be reviewed again (409).
 
-    A dismissal may say why the note did not mean what the reader found (`reason`), when the
-    flag stands on signs found in notes alone: that is what teaches the note reader.
+    Acknowledging assigns the flag to whoever acknowledged it; `assign` hands it to `assignee_id`,
+    a member of the patient's team, and leaves its status. A dismissal may say why the note did not
+    mean what the reader found (`reason`), when the flag stands on signs found in notes alone: that
+    is what teaches the note reader.
     """
     if action in CLOSING and not (note or "").strip():
         raise Invalid({"note": [f"A note is required to {action} a flag."]})
@@ -327,16 +330,33 @@ def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, r
         if not feedback.found_in_note_alone(occurrences_of(flag)):
             raise Invalid({"reason": ["A reason is given only for a flag found in the patient's notes alone; "
                                       "this one stands on more than a note."]})
-    status = CLOSING.get(action, "acknowledged")
+    values = {"updated_at": clock.now()}
+    if action == "assign":
+        if assignee_id is None or not _in_team_of(flag.patient_id, assignee_id):
+            raise Invalid({"clinician_id": ["Give a member of the patient's care team."]})
+        values["assignee_id"] = assignee_id
+    else:
+        values["status"] = CLOSING.get(action, "acknowledged")
+        if action == "acknowledge":
+            values["assignee_id"] = assignee_id = clinician_id
     # The conditional update decides a race between two clinicians: one wins, the other gets 409.
     changed = db.session.execute(
         sa.update(Flag).where(Flag.id == flag.id, Flag.status.in_(OPEN_STATUSES))
-        .values(status=status, updated_at=clock.now()).execution_options(synchronize_session=False)).rowcount
+        .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.refresh(flag)
         raise Conflict(f"This flag is already {flag.status}; the next match opens a new flag.")
     db.session.add(Review(flag_id=flag.id, action=action, note=note, reason=reason, clinician_id=clinician_id,
-                          at=clock.now()))
+                          assignee_id=assignee_id if action == "assign" else None, at=clock.now()))
     db.session.flush()
     db.session.refresh(flag)
     return flag
+
+
+def _in_team_of(patient_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
+    """Whether the clinician, still active, is a member of the patient's care team."""
+    return bool(db.session.scalar(
+        sa.select(sa.func.count()).select_from(TeamMember)
+        .join(Patient, Patient.team_id == TeamMember.team_id)
+        .join(Clinician, Clinician.id == TeamMember.clinician_id)
+        .where(Patient.id == patient_id, TeamMember.clinician_id == clinician_id, Clinician.active.is_(True))))

@@ -11,7 +11,7 @@ from .pagination import page
 
 
 def _shape(flag: Flag, reference: str, entry_ids: list) -> dict:
-    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "rule", "rule_version", "severity", "status",
+    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "assignee_id", "rule", "rule_version", "severity", "status",
                                             "title", "guidance", "evidence", "source", "occurrences",
                                             "first_seen_at", "last_seen_at", "reviews")}
     shaped["patient_reference"] = reference
@@ -32,7 +32,8 @@ def _entry_ids(flag_ids: list) -> dict:
 def list_flags(args: dict) -> tuple[list[dict], str | None]:
     """One page of the caller's flags in the queue's order: by severity (urgent first, then the
     longest waiting), or with `sort="patient"` by patient reference first. `reference` keeps the
-    flags of patients whose reference contains it."""
+    flags of patients whose reference contains it; `team_id` those of one of the caller's teams;
+    `assignee` those handled by `me`, by nobody (`none`) or by a clinician's id."""
     query = auth.flags_of_caller().where(Flag.status == args["status"]).options(selectinload(Flag.reviews))
     if args.get("severity"):
         query = query.where(Flag.severity == args["severity"])
@@ -40,6 +41,13 @@ def list_flags(args: dict) -> tuple[list[dict], str | None]:
         query = query.where(Flag.patient_id == args["patient_id"])
     if args.get("reference"):
         query = query.where(patients.reference_contains(Patient.reference, args["reference"]))
+    if args.get("team_id"):
+        query = query.where(Patient.team_id == args["team_id"])
+    assignee = args.get("assignee")
+    if assignee == "none":
+        query = query.where(Flag.assignee_id.is_(None))
+    elif assignee is not None:
+        query = query.where(Flag.assignee_id == (auth.current_clinician().id if assignee == "me" else assignee))
     if args.get("sort") == "patient":
         kind, keys = "flags-by-patient", [Patient.reference, Flag.severity_rank, Flag.first_seen_at, Flag.id]
 
@@ -75,5 +83,6 @@ def flag_detail(flag: Flag, reference: str) -> dict:
 
 def review_flag(found: tuple[Flag, str], data: dict, clinician) -> dict:
     flag, reference = found
-    flag = flags.review(flag, data["action"], data.get("note"), clinician.id, data.get("reason"))
+    flag = flags.review(flag, data["action"], data.get("note"), clinician.id, data.get("reason"),
+                        data.get("clinician_id"))
     return _shape(flag, reference, _entry_ids([flag.id])[flag.id])

@@ -202,4 +202,5 @@ def action_hint(action: str) -> str:
 
 @bp.app_template_filter("past")
 def past(action: str) -> str:
-    return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}.get(action, action)
+    return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed",
+            "assign": "Assigned"}.get(action, action)

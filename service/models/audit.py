@@ -4,10 +4,11 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .clinician import Clinician
 from .entry import BigId
 
 
@@ -25,3 +26,5 @@ class AuditRecord(db.Model):
     action: Mapped[str] = mapped_column(sa.String(16))
     method: Mapped[str] = mapped_column(sa.String(8))
     path: Mapped[str] = mapped_column(sa.String(300))
+    clinician_name: Mapped[str] = column_property(
+        sa.select(Clinician.name).where(Clinician.id == clinician_id).scalar_subquery())

@@ -4,10 +4,11 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, new_id, utcnow
+from .clinician import Clinician
 
 OPEN_STATUSES = ("open", "acknowledged")
 _STILL_OPEN = sa.text("status IN ('open', 'acknowledged')")
@@ -35,6 +36,8 @@ class Flag(db.Model):
     # 1 urgent, 2 high, 3 moderate: the queue's order, kept beside the word so it is indexable.
     severity_rank: Mapped[int] = mapped_column(sa.SmallInteger)
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    # Who is handling it: the clinician who acknowledged it, or whom it was handed to.
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     guidance: Mapped[str] = mapped_column(sa.Text)
     evidence: Mapped[dict] = mapped_column(sa.JSON)
@@ -91,3 +94,7 @@ class Review(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.String(32))
     clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # assign: whom the flag was handed to
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("clinicians.id"))
+    clinician_name: Mapped[str] = column_property(
+        sa.select(Clinician.name).where(Clinician.id == clinician_id).scalar_subquery())

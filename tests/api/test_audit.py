@@ -42,7 +42,8 @@ def test_each_read_and_write_is_in_the_trail(app, clinician, patient, method, pa
     assert started - dt.timedelta(seconds=1) <= record.at <= utc_now() + dt.timedelta(seconds=1)
     # And the API shows it, first: this very read of the trail is written when it is answered.
     shown = clinician.get(f"/patients/{patient.id}/audit").json["items"][0]
-    assert shown == {"at": shown["at"], "clinician_id": clinician.id, "action": action, "path": "/api/v1" + filled}
+    assert shown == {"at": shown["at"], "clinician_id": clinician.id, "clinician_name": "Dr Test", "action": action,
+                     "path": "/api/v1" + filled}
     assert dt.datetime.fromisoformat(shown["at"]) == record.at
 
 
@@ -51,7 +52,7 @@ def test_the_trail_shows_at_clinician_action_and_path_newest_first(clinician, pa
     clinician.patch(f"/patients/{patient.id}", json={"depression": True})
     clinician.get(f"/patients/{patient.id}/entries")
     items = clinician.get(f"/patients/{patient.id}/audit").json["items"]
-    assert all(set(r) == {"at", "clinician_id", "action", "path"} for r in items)
+    assert all(set(r) == {"at", "clinician_id", "clinician_name", "action", "path"} for r in items)
     assert all(dt.datetime.fromisoformat(r["at"]).utcoffset() is not None for r in items)
     latest = [(r["action"], r["path"]) for r in items[:3]]
     base = f"/api/v1/patients/{patient.id}"

@@ -244,3 +244,21 @@ def test_each_day_of_the_chart_has_the_severity_matched_that_day(doctor, browser
 
     assert marker(early) == "moderate" and marker(late) == "high"
     assert "moderate: Alcohol with baclofen" in body and "high: Alcohol with baclofen" in body
+
+
+def test_the_review_history_names_a_colleague_and_a_hand_over(app, client, doctor, two_patients, browser):
+    import uuid
+
+    from service.extensions import db
+    from service.models import TeamMember
+
+    _, urgent, _ = two_patients["bravo"]
+    colleague = clinician_with_password(app, client, name="Dr Colleague")
+    team = doctor.get("/clinic").json["teams"][0]["id"]
+    with app.app_context():  # into the doctor's team
+        db.session.add(TeamMember(clinician_id=uuid.UUID(colleague.id), team_id=uuid.UUID(team)))
+        db.session.commit()
+    assert colleague.post(f"/flags/{urgent}/review", json={"action": "assign", "clinician_id": doctor.id,
+                                                           "note": "Yours, she knows you"}).status_code == 200
+    page = words(browser.get(f"/clinic/flags/{urgent}").get_data(as_text=True))
+    assert "Assigned" in page and "by Dr Colleague" in page
