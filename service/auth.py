@@ -163,7 +163,7 @@ def load_patient(patient_id: uuid.UUID, *, for_update: bool = False) -> Patient:
 def flags_of_caller():
     """The select of flags of the patients of the calling clinician's teams, with each patient's reference."""
     return (sa.select(Flag, Patient.reference).join(Patient, Patient.id == Flag.patient_id)
-            .where(Patient.team_id.in_(teams_of_caller())))
+            .where(Flag.team_id.in_(teams_of_caller())))
 
 
 def load_flag(flag_id: uuid.UUID) -> tuple[Flag, str]:

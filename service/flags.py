@@ -191,7 +191,7 @@ def _make_flag(patient: Patient, entry: Recorded, match: rules.Match, push: bool
     rule = rules.RULES_BY_CODE[match.rule]
     now = clock.now()
     pushed = push and match.severity == "urgent"
-    flag = Flag(id=uuid.uuid4(), patient_id=patient.id, rule=rule.code, rule_version=rule.version,
+    flag = Flag(id=uuid.uuid4(), patient_id=patient.id, team_id=patient.team_id, rule=rule.code, rule_version=rule.version,
                 severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
                 title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
                 occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,

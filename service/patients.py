@@ -75,6 +75,8 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
         if team_id not in db.session.scalars(auth.teams_of(clinician.id)).all():
             raise Invalid({"team_id": ["Not one of your care teams."]})
         patient.team_id = team_id
+        db.session.execute(sa.update(Flag).where(Flag.patient_id == patient.id).values(team_id=team_id)
+                           .execution_options(synchronize_session=False))
     if "reference" in data and data["reference"] != patient.reference:
         taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
             Patient.clinician_id == patient.clinician_id, Patient.reference == data["reference"]))

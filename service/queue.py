@@ -42,7 +42,7 @@ def list_flags(args: dict) -> tuple[list[dict], str | None]:
     if args.get("reference"):
         query = query.where(patients.reference_contains(Patient.reference, args["reference"]))
     if args.get("team_id"):
-        query = query.where(Patient.team_id == args["team_id"])
+        query = query.where(Flag.team_id == args["team_id"])
     assignee = args.get("assignee")
     if assignee == "none":
         query = query.where(Flag.assignee_id.is_(None))

@@ -22,6 +22,9 @@ as its last line, one JSON object:
     history_10y_vs_1w  one POST /entries for a patient with ten years of entries (two with --quick)
                        over one for a patient with one week; both get the same entries, by turns
                        (post_ms_10y, post_ms_1w)
+    queue_teams_vs_empty  one clinician's first queue page (GET /flags, 50 open flags in their team)
+                       after 1,000 other teams with 100,000 open flags were stored, over the same
+                       page before (queue_ms_teams, queue_ms_empty; medians; --quick: 10,000 flags)
     batch200_vs_one    one POST /entries/batch of 200 over one POST /entries around it, for the same
                        patient; the median of the rounds' ratios (batch200_ms, one_ms: medians)
     reevaluate_per_s   entries judged per second by `rules reevaluate` over the seeded history
@@ -114,14 +117,16 @@ class Scale:
     profile_posts: int
     load_seconds: float
     note_posts: int  # pairs of POST /entries, with and without a note
+    other_teams: int  # stored for the queue's figure, each with patients_per_team × flags_per_patient open flags
+    patients_per_team: int
 
 
 FULL = Scale("full", history_years=10, entries_per_day=6, pool=8, rounds=7, requests_per_round=200,
              history_posts=150, batch_rounds=7, singles_per_round=20, queries_posts=20, profile_posts=300,
-             load_seconds=30.0, note_posts=150)
+             load_seconds=30.0, note_posts=150, other_teams=1000, patients_per_team=10)
 QUICK = Scale("quick", history_years=2, entries_per_day=6, pool=4, rounds=3, requests_per_round=80,
               history_posts=60, batch_rounds=3, singles_per_round=10, queries_posts=10, profile_posts=300,
-              load_seconds=5.0, note_posts=40)
+              load_seconds=5.0, note_posts=40, other_teams=100, patients_per_team=10)
 
 
 class BenchError(RuntimeError):
@@ -385,6 +390,84 @@ def measure_note(client, phone: Phone, scale: Scale, rng: random.Random) -> tupl
         if (i + 1) % 20 == 0 or i + 1 == scale.note_posts:
             say(f"note posts: {i + 1}/{scale.note_posts} pairs")
     return statistics.median(times[True]), statistics.median(times[False])
+
+
+QUEUE_FLAGS_PER_PATIENT = 10  # open flags of distinct rules (one open flag per patient and rule)
+QUEUE_PAGES = 60  # first pages read for each figure
+
+
+def queue_page_ms(client, token: str) -> float:
+    times = []
+    for _ in range(QUEUE_PAGES):
+        began = time.perf_counter()
+        answer = client.get(f"{API}/flags?status=open&limit=50", headers=auth(token))
+        times.append((time.perf_counter() - began) * 1000)
+        if answer.status_code != 200 or len(answer.json["items"]) != 50:
+            raise BenchError(f"GET /flags answered {answer.status_code} with {len(answer.get_json().get('items', []))}")
+    return statistics.median(times)
+
+
+def seed_other_teams(app, scale: Scale) -> int:
+    """Store `scale.other_teams` clinics' teams, each with its clinician, patients and open flags, in bulk."""
+    from service.models import CareTeam, Clinic, Clinician, Flag, Patient, TeamMember
+    from service.rules.catalogue import RULES
+
+    now = dt.datetime.now(dt.timezone.utc)
+    rules = RULES[:QUEUE_FLAGS_PER_PATIENT]
+    stored = 0
+    with app.app_context():
+        engine = db.engine
+        for first in range(0, scale.other_teams, 100):
+            clinics, teams, clinicians, members, patients, flags = [], [], [], [], [], []
+            for n in range(first, min(first + 100, scale.other_teams)):
+                clinic_id, team_id, clinician_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+                clinics.append({"id": clinic_id, "name": f"Clinic {n}", "created_at": now})
+                teams.append({"id": team_id, "clinic_id": clinic_id, "name": f"Team {n}", "created_at": now})
+                clinicians.append({"id": clinician_id, "email": f"queue-{n}-{clinician_id.hex[:6]}@example.org",
+                                   "name": f"Dr {n}", "created_at": now, "clinic_id": clinic_id,
+                                   "role": "prescriber", "active": True})
+                members.append({"clinician_id": clinician_id, "team_id": team_id, "added_at": now})
+                for m in range(scale.patients_per_team):
+                    patient_id = uuid.uuid4()
+                    patients.append({"id": patient_id, "clinician_id": clinician_id, "team_id": team_id,
+                                     "reference": f"Q-{n}-{m}", "timezone": TIMEZONE,
+                                     "treatment_start": now.date(), "renal_impairment": False, "depression": False,
+                                     "anxiety": False, "created_at": now, "updated_at": now})
+                    for k, rule in enumerate(rules):
+                        seen = now - dt.timedelta(minutes=n * 97 + m * 7 + k)
+                        flags.append({"id": uuid.uuid4(), "patient_id": patient_id, "team_id": team_id,
+                                      "rule": rule.code, "rule_version": rule.version, "severity": rule.severity,
+                                      "severity_rank": {"urgent": 1, "high": 2, "moderate": 3}[rule.severity],
+                                      "status": "open", "title": rule.title, "guidance": rule.guidance,
+                                      "evidence": {}, "source": dict(rule.source), "occurrences": 1,
+                                      "first_seen_at": seen, "last_seen_at": seen, "created_at": now,
+                                      "updated_at": now})
+            with engine.begin() as conn:
+                for model, rows in ((Clinic, clinics), (CareTeam, teams), (Clinician, clinicians),
+                                    (TeamMember, members), (Patient, patients), (Flag, flags)):
+                    conn.execute(sa.insert(model.__table__), rows)
+            stored += len(flags)
+            say(f"other teams: {min(first + 100, scale.other_teams)}/{scale.other_teams} ({stored} open flags)")
+    return stored
+
+
+def measure_queue(app, client, clinician: str, scale: Scale, rng: random.Random) -> tuple[float, float, int]:
+    """Return the ms of the clinician's first queue page before and after other teams' flags are
+    stored, and how many those were. The clinician's own 50 open flags come from real entries."""
+    start = dt.date.today() - dt.timedelta(days=120)
+    zone = ZoneInfo(TIMEZONE)
+    for _ in range(25):  # two urgent rules each: 50 open flags
+        phone = make_patient(client, clinician, start)
+        body = dict(entry_body(rng, recent_moment(rng, zone, 2)), note=None,
+                    symptoms=[{"code": "slow_breathing", "severity": 3}, {"code": "seizure", "severity": 3}])
+        post(client, f"{API}/entries", phone.token, dumps({k: v for k, v in body.items() if v is not None}))
+    empty = queue_page_ms(client, clinician)
+    stored = seed_other_teams(app, scale)
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # as autovacuum would, after a bulk load
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+    return empty, queue_page_ms(client, clinician), stored
 
 
 def measure_batch(client, phones: list[Phone], scale: Scale, rng: random.Random) -> tuple[float, float, float]:
@@ -722,6 +805,9 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
             entry_rps, bare_rps, entry_vs_bare = measure_throughput(client, rules_phones, bare_phones, scale, rng)
         with phase("note"):
             note_post_ms, plain_post_ms = measure_note(client, make_patient(client, clinician, recent_start), scale, rng)
+        with phase("queue"):
+            queue_clinician = make_clinician(app)
+            queue_ms_empty, queue_ms_teams, other_flags = measure_queue(app, client, queue_clinician, scale, rng)
         with phase("batch"):
             batch_phones = [make_patient(client, clinician, recent_start) for _ in range(scale.batch_rounds)]
             batch_ms, one_ms, batch200_vs_one = measure_batch(client, batch_phones, scale, rng)
@@ -730,6 +816,10 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
 
         results = {
             "entry_vs_bare": round(entry_vs_bare, 3),
+            "queue_teams_vs_empty": round(queue_ms_teams / queue_ms_empty, 3),
+            "queue_ms_teams": round(queue_ms_teams, 2),
+            "queue_ms_empty": round(queue_ms_empty, 2),
+            "queue_other_flags": other_flags,
             "note_ms": round(note_post_ms - plain_post_ms, 2),
             "note_post_ms": round(note_post_ms, 2),
             "plain_post_ms": round(plain_post_ms, 2),
@@ -779,6 +869,9 @@ def table(results: dict, scale: Scale, backend: str, seconds: float) -> str:
          f"bare store {results['bare_rps']:.1f} req/s", f"{results['entry_vs_bare']:.3f}", "entry_vs_bare"),
         ("one POST /entries with a 300-character note", f"{results['note_post_ms']:.2f} ms",
          f"without the note {results['plain_post_ms']:.2f} ms", f"+{results['note_ms']:.2f} ms", "note_ms"),
+        (f"first queue page, {results['queue_other_flags']:,} other teams' flags", f"{results['queue_ms_teams']:.2f} ms",
+         f"before them {results['queue_ms_empty']:.2f} ms", f"{results['queue_teams_vs_empty']:.3f}",
+         "queue_teams_vs_empty"),
         (f"one POST /entries, {years} history", f"{results['post_ms_10y']:.2f} ms",
          f"1-week history {results['post_ms_1w']:.2f} ms", f"{results['history_10y_vs_1w']:.3f}", "history_10y_vs_1w"),
         (f"POST /entries/batch, {BATCH_SIZE} entries", f"{results['batch200_ms']:.1f} ms",

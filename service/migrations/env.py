@@ -25,8 +25,8 @@ def run_migrations_online():
                     if broken:
                         raise RuntimeError(f"the migration would leave rows without their parent: {broken[:5]}")
         finally:
-            if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if sqlite:  # never back to the pool with foreign keys off: the next connection turns them on
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -22,7 +22,8 @@ class Flag(db.Model):
         # One open-or-acknowledged flag per patient and rule: further matches are occurrences.
         sa.Index("uq_flags_one_open_per_rule", "patient_id", "rule", unique=True,
                  postgresql_where=_STILL_OPEN, sqlite_where=_STILL_OPEN),
-        sa.Index("ix_flags_queue", "status", "severity_rank", "first_seen_at", "id"),
+        # The queue: a team's flags of one status in the queue's order, read from the team's end.
+        sa.Index("ix_flags_team_queue", "team_id", "status", "severity_rank", "first_seen_at", "id"),
         sa.Index("ix_flags_patient_status", "patient_id", "status"),
         sa.CheckConstraint("status IN ('open', 'acknowledged', 'resolved', 'dismissed')", name="status"),
         sa.CheckConstraint("severity IN ('urgent', 'high', 'moderate')", name="severity"),
@@ -30,6 +31,9 @@ class Flag(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    # The patient's care team, kept here so the queue reads one team's flags through its index;
+    # moving a patient moves its flags.
+    team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("care_teams.id"))
     rule: Mapped[str] = mapped_column(sa.String(64))
     rule_version: Mapped[int] = mapped_column(sa.Integer)
     severity: Mapped[str] = mapped_column(sa.String(16))

@@ -91,3 +91,13 @@ def test_going_back_is_refused_once_teams_hold_more_than_the_upgrade_made(empty_
         assert refused.exit_code != 0
         assert Caller(app.test_client(), made["ben"]["token"]).get(
             f"/patients/{made['ana']['patient']}").status_code == 200, "ben now works ana's patient too"
+
+
+def test_foreign_keys_are_on_again_after_a_migration_on_sqlite(tmp_path):
+    # Migrations run with them off (SQLite copies a table to alter it); the app must never get a
+    # connection without them, or a deleted patient would leave its entries behind.
+    url = f"sqlite:///{tmp_path}/fk.db"
+    with app_at_head(url) as app, app.app_context():
+        for _ in range(3):  # whichever pooled connection comes back
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

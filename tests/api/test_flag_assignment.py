@@ -99,3 +99,13 @@ def test_the_upgrade_gives_acknowledged_flags_to_whoever_acknowledged_them(empty
         again = runner.invoke(args=["db", "upgrade"])
         assert again.exit_code == 0 and "applied 0009" in again.output, again.output
         assert doctor.get(f"/flags/{flag['id']}").json["assignee_id"] == doctor.id
+
+
+def test_a_patient_who_moves_takes_their_flags_to_the_new_teams_queue(app, client):
+    made, prescriber, nurse, patient, flag = team_with_a_flag(app, client)
+    night = _team_with(app, made["id"], prescriber.id)
+    assert prescriber.patch(f"/patients/{patient['id']}", json={"team_id": night}).status_code == 200
+    assert [f["id"] for f in prescriber.get(f"/flags?team_id={night}").json["items"]] == [flag["id"]]
+    assert prescriber.get(f"/flags?team_id={made['team_id']}").json["items"] == []
+    assert nurse.get("/flags").json["items"] == [], "the old team no longer sees it"
+    assert nurse.get(f"/flags/{flag['id']}").status_code == 404

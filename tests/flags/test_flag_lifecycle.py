@@ -11,7 +11,7 @@ from conftest import entry
 from flagkit import (count, entry_on, flag_in, listed, moment, only_flag, post_batch, post_entry, queue, review,
                      rules_of, same_moment)
 from service.extensions import db
-from service.models import Flag, Occurrence
+from service.models import Flag, Occurrence, Patient
 
 LORAZEPAM = [{"name": "lorazepam", "prescribed": False}]
 
@@ -164,7 +164,8 @@ def test_a_flag_that_rises_to_urgent_moves_to_the_top_of_the_queue(clinician, pa
 
 def _second_flag(patient_id, rule: str, status: str) -> Flag:
     at = dt.datetime.now(dt.timezone.utc)
-    return Flag(id=uuid.uuid4(), patient_id=patient_id, rule=rule, rule_version=1, severity="high",
+    team_id = db.session.get(Patient, patient_id).team_id
+    return Flag(id=uuid.uuid4(), patient_id=patient_id, team_id=team_id, rule=rule, rule_version=1, severity="high",
                 severity_rank=2, status=status, title="Unprescribed substance", guidance="Tell your care team.",
                 evidence={}, source={"document": "x", "quote": "y"}, occurrences=1, first_seen_at=at,
                 last_seen_at=at)
