@@ -381,6 +381,8 @@ def measure_note(client, phone: Phone, scale: Scale, rng: random.Random) -> tupl
         post(client, f"{API}/entries", phone.token, dumps(dict(entry_body(rng, recent_moment(rng, zone, 6)), note=note)))
     for i in range(scale.note_posts):
         body = {k: v for k, v in entry_body(rng, recent_moment(rng, zone, 6)).items() if k != "note"}
+        if len(body) == 2:  # the note was all it carried
+            body["craving"] = rng.randint(0, 5)
         # Each note differs (the service reads a note it has read before from memory; patients'
         # long notes do not repeat), and keeps to 300 characters.
         note = f"{LONG_NOTES[i % len(LONG_NOTES)][:292]} day {i:03d}"
