@@ -112,9 +112,9 @@ def require_role(role: str) -> None:
     g.caller = caller
 
 
-def require_clinic_role(*roles: str) -> None:
-    """Refuse a clinician whose role in their clinic is none of `roles`."""
-    role = g.caller.clinician.role
+def require_clinic_role(*roles: str, clinician: Clinician | None = None) -> None:
+    """Refuse a clinician (by default the caller) whose role in their clinic is none of `roles`."""
+    role = (clinician or g.caller.clinician).role
     if role not in roles:
         raise Forbidden(f"Only a clinician with the role {' or '.join(roles)} may do this; yours is {role}.")
 

@@ -10,11 +10,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import clock
 from .clinic import signin
-from .clinicians import Misplaced, create_clinic, create_clinician, issue_token
+from .clinicians import Misplaced, create_clinic, create_clinician, issue_token, revoke_access
 from .extensions import db
-from .models import ROLES, Clinician, ClinicianToken
+from .models import ROLES, Clinician
 
 clinicians = AppGroup("clinicians", help="Create clinicians, set their passwords, revoke their access.")
 MIN_PASSWORD = 12
@@ -109,12 +108,7 @@ def set_password_command(email: str) -> None:
 def revoke_command(email: str) -> None:
     """Revoke all of a clinician's API tokens and clinic-page sessions, at once."""
     clinician = _clinician(email)
-    now = clock.now()
-    revoked = db.session.execute(
-        sa.update(ClinicianToken)
-        .where(ClinicianToken.clinician_id == clinician.id, ClinicianToken.revoked_at.is_(None))
-        .values(revoked_at=now)).rowcount
-    ended = signin.end_sessions_of(clinician.id)
+    revoked, ended = revoke_access(clinician)
     db.session.commit()
     _echo_json({"id": str(clinician.id), "email": clinician.email, "revoked_tokens": revoked,
                 "ended_sessions": ended})

@@ -22,6 +22,21 @@ def issue_token(clinician: Clinician) -> str:
     return token
 
 
+def revoke_access(clinician: Clinician) -> tuple[int, int]:
+    """End all the clinician's API tokens and clinic sessions at once; return how many of each."""
+    from .clinic import signin
+
+    revoked = db.session.execute(
+        sa.update(ClinicianToken)
+        .where(ClinicianToken.clinician_id == clinician.id, ClinicianToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())).rowcount
+    return revoked, signin.end_sessions_of(clinician.id)
+
+
+def _join(clinician_id: uuid.UUID, team_id: uuid.UUID) -> None:
+    db.session.add(TeamMember(clinician_id=clinician_id, team_id=team_id, added_at=clock.now()))
+
+
 def create_clinic(name: str) -> tuple[Clinic, CareTeam]:
     """Make a clinic and its first care team, of the same name."""
     now = clock.now()
@@ -60,7 +75,7 @@ def create_clinician(email: str, name: str, clinic_id: uuid.UUID | None = None, 
     db.session.add(clinician)
     db.session.flush()
     if team_id is not None:
-        db.session.add(TeamMember(clinician_id=clinician.id, team_id=team_id, added_at=clock.now()))
+        _join(clinician.id, team_id)
     return clinician, issue_token(clinician)
 
 
@@ -124,24 +139,19 @@ def add_clinician(caller: Clinician, data: dict) -> dict:
         raise Conflict("A clinician with this email exists.")
     clinician, token = create_clinician(email, data["name"], caller.clinic_id, None, data["role"])
     for team_id in dict.fromkeys(data.get("team_ids", [])):
-        db.session.add(TeamMember(clinician_id=clinician.id, team_id=team_id, added_at=clock.now()))
+        _join(clinician.id, team_id)
     db.session.flush()
     return {**shaped([clinician])[0], "token": token}
 
 
 def change_clinician(caller: Clinician, clinician_id: uuid.UUID, data: dict) -> dict:
     """Change a colleague's role, or deactivate them: their tokens and clinic sessions end at once."""
-    from .clinic import signin
-
     clinician = _colleague(caller, clinician_id)
     if "role" in data:
         clinician.role = data["role"]
     if data.get("active") is False and clinician.active:
         clinician.active = False
-        db.session.execute(sa.update(ClinicianToken).where(ClinicianToken.clinician_id == clinician.id,
-                                                           ClinicianToken.revoked_at.is_(None))
-                           .values(revoked_at=clock.now()))
-        signin.end_sessions_of(clinician.id)
+        revoke_access(clinician)
     elif data.get("active") is True:
         clinician.active = True
     db.session.flush()
@@ -176,7 +186,7 @@ def set_member(caller: Clinician, team_id: uuid.UUID, clinician_id: uuid.UUID, m
     _colleague(caller, clinician_id)
     held = db.session.get(TeamMember, (clinician_id, team_id))
     if member and held is None:
-        db.session.add(TeamMember(clinician_id=clinician_id, team_id=team_id, added_at=clock.now()))
+        _join(clinician_id, team_id)
     elif not member and held is not None:
         db.session.delete(held)
     db.session.flush()

@@ -171,7 +171,6 @@ class Blueprint(flask_smorest.Blueprint):
                 require_clinic_role(*clinic_roles)
                 return view(*args, **kwargs)
 
-            checked.clinic_roles = clinic_roles
             return checked
 
         return decorate

@@ -191,8 +191,8 @@ def _make_flag(patient: Patient, entry: Recorded, match: rules.Match, push: bool
     rule = rules.RULES_BY_CODE[match.rule]
     now = clock.now()
     pushed = push and match.severity == "urgent"
-    flag = Flag(id=uuid.uuid4(), patient_id=patient.id, team_id=patient.team_id, rule=rule.code, rule_version=rule.version,
-                severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
+    flag = Flag(id=uuid.uuid4(), patient_id=patient.id, team_id=patient.team_id, rule=rule.code,
+                rule_version=rule.version, severity=match.severity, severity_rank=QUEUE_RANK[match.severity], status="open",
                 title=rule.title, guidance=rule.guidance, evidence=match.evidence, source=dict(rule.source),
                 occurrences=1, first_seen_at=entry.recorded_at, last_seen_at=entry.recorded_at,
                 created_at=now, urgent_at=now if pushed else None)
@@ -338,7 +338,8 @@ def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, r
     else:
         values["status"] = CLOSING.get(action, "acknowledged")
         if action == "acknowledge":
-            values["assignee_id"] = assignee_id = clinician_id
+            values["assignee_id"] = clinician_id
+        assignee_id = None  # a review names whom it handed the flag to only for `assign`
     # The conditional update decides a race between two clinicians: one wins, the other gets 409.
     changed = db.session.execute(
         sa.update(Flag).where(Flag.id == flag.id, Flag.status.in_(OPEN_STATUSES))
@@ -347,7 +348,7 @@ def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, r
         db.session.refresh(flag)
         raise Conflict(f"This flag is already {flag.status}; the next match opens a new flag.")
     db.session.add(Review(flag_id=flag.id, action=action, note=note, reason=reason, clinician_id=clinician_id,
-                          assignee_id=assignee_id if action == "assign" else None, at=clock.now()))
+                          assignee_id=assignee_id, at=clock.now()))
     db.session.flush()
     db.session.refresh(flag)
     return flag

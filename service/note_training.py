@@ -53,8 +53,7 @@ def read_examples(notes: Sequence, signs: Sequence[str],
     examples = []
     for done, dev in enumerate(notes, 1):
         reading = read_phrases(dev.note)
-        shares = [reading.sentence(i).shares() for i in range(len(reading.spans))]
-        features = semantic.features(semantic.vectors(dev.note, reading.spans), shares)
+        features = semantic.features(semantic.vectors(dev.note, reading.spans), reading.shares())
         closed = np.array([[reading.closed_to(i, sign) for sign in signs] for i in range(len(reading.spans))])
         look_alike = not dev.signs or dev.kind in LOOK_ALIKE_KINDS
         examples.append(Example(dev.note, frozenset(dev.signs), [dev.note[a:b].strip() for a, b in reading.spans],

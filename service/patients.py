@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from . import auth, clock
-from .errors import Conflict, Forbidden, Invalid
+from .errors import Conflict, Invalid
 from .extensions import db
 from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
 from .pagination import page
@@ -36,23 +36,27 @@ def _flush_unique(what: str) -> None:
         raise Conflict(what) from None
 
 
-def team_for_new_patient(clinician, team_id) -> uuid.UUID:
+def _team_for_new_patient(clinician, team_id) -> uuid.UUID:
     """The care team a new patient joins: the one named, which must be the caller's, or the
     caller's only team."""
     mine = db.session.scalars(auth.teams_of(clinician.id)).all()
     if team_id is not None:
-        if team_id not in mine:
-            raise Invalid({"team_id": ["Not one of your care teams."]})
-        return team_id
+        return _one_of(mine, team_id)
     if len(mine) == 1:
         return mine[0]
     raise Invalid({"team_id": ["You are in several care teams: say which one takes the patient." if mine
                                else "You are in no care team yet: an admin of your clinic adds you to one."]})
 
 
+def _one_of(teams: list, team_id: uuid.UUID) -> uuid.UUID:
+    if team_id not in teams:
+        raise Invalid({"team_id": ["Not one of your care teams."]})
+    return team_id
+
+
 def create_patient(clinician, data: dict) -> Patient:
     rx = data.pop("prescription", None)
-    data["team_id"] = team_for_new_patient(clinician, data.pop("team_id", None))
+    data["team_id"] = _team_for_new_patient(clinician, data.pop("team_id", None))
     taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
         Patient.clinician_id == clinician.id, Patient.reference == data["reference"]))
     if taken:
@@ -72,9 +76,7 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
     team_id = data.pop("team_id", None)
     if team_id is not None and team_id != patient.team_id:
         # Another team of the caller's: the caller keeps seeing the patient, and it never leaves the clinic.
-        if team_id not in db.session.scalars(auth.teams_of(clinician.id)).all():
-            raise Invalid({"team_id": ["Not one of your care teams."]})
-        patient.team_id = team_id
+        patient.team_id = _one_of(db.session.scalars(auth.teams_of(clinician.id)).all(), team_id)
         db.session.execute(sa.update(Flag).where(Flag.patient_id == patient.id).values(team_id=team_id)
                            .execution_options(synchronize_session=False))
     if "reference" in data and data["reference"] != patient.reference:
@@ -108,8 +110,7 @@ def _days_in_new_zone(patient: Patient) -> None:
 
 def add_prescription(patient: Patient, data: dict, clinician) -> Prescription:
     # The route of POST .../prescriptions says so too; a prescription in a patient's body comes here.
-    if clinician.role != "prescriber":
-        raise Forbidden(f"Only a prescriber sets a prescription; your role is {clinician.role}.")
+    auth.require_clinic_role("prescriber", clinician=clinician)
     data.setdefault("effective_from", local_today(patient))
     rx = Prescription(patient_id=patient.id, created_by=clinician.id,
                       created_at=clock.now(), **data)

@@ -11,8 +11,8 @@ from .pagination import page
 
 
 def _shape(flag: Flag, reference: str, entry_ids: list) -> dict:
-    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "assignee_id", "rule", "rule_version", "severity", "status",
-                                            "title", "guidance", "evidence", "source", "occurrences",
+    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "assignee_id", "rule", "rule_version", "severity",
+                                            "status", "title", "guidance", "evidence", "source", "occurrences",
                                             "first_seen_at", "last_seen_at", "reviews")}
     shaped["patient_reference"] = reference
     shaped["entry_ids"] = entry_ids

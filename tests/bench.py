@@ -411,6 +411,7 @@ def queue_page_ms(client, token: str) -> float:
 
 def seed_other_teams(app, scale: Scale) -> int:
     """Store `scale.other_teams` clinics' teams, each with its clinician, patients and open flags, in bulk."""
+    from service.flags import QUEUE_RANK
     from service.models import CareTeam, Clinic, Clinician, Flag, Patient, TeamMember
     from service.rules.catalogue import RULES
 
@@ -439,7 +440,7 @@ def seed_other_teams(app, scale: Scale) -> int:
                         seen = now - dt.timedelta(minutes=n * 97 + m * 7 + k)
                         flags.append({"id": uuid.uuid4(), "patient_id": patient_id, "team_id": team_id,
                                       "rule": rule.code, "rule_version": rule.version, "severity": rule.severity,
-                                      "severity_rank": {"urgent": 1, "high": 2, "moderate": 3}[rule.severity],
+                                      "severity_rank": QUEUE_RANK[rule.severity],
                                       "status": "open", "title": rule.title, "guidance": rule.guidance,
                                       "evidence": {}, "source": dict(rule.source), "occurrences": 1,
                                       "first_seen_at": seen, "last_seen_at": seen, "created_at": now,

@@ -235,17 +235,24 @@ class PhraseReading:
     found: dict[str, NoteFinding]
     dismissed: set[tuple[int, str]]  # (sentence, code): a phrase there that ConText or a figure of speech set aside
     _read: dict[int, context.Sentence]
+    _shares: list[tuple[float, ...]] | None = None
 
     def sentence(self, i: int) -> context.Sentence:
         if i not in self._read:
             self._read[i] = context.read(self.text[self.spans[i][0] : self.spans[i][1]])
         return self._read[i]
 
+    def shares(self) -> list[tuple[float, ...]]:
+        """ConText's shares of each sentence (`Sentence.shares`), what the semantic layer reads beside it."""
+        if self._shares is None:
+            self._shares = [self.sentence(i).shares() for i in range(len(self.spans))]
+        return self._shares
+
     def closed_to(self, i: int, code: str) -> bool:
         """Whether the semantic layer may not find `code` in sentence i: ConText dismisses the sentence
         as a whole, or a phrase for that sign in it was set aside. A denial of part of a sentence is
         the classifier's to weigh, with ConText's shares: "not enough air" is no denial."""
-        return (i, code) in self.dismissed or self.sentence(i).dismisses_all()
+        return (i, code) in self.dismissed or bool(self.shares()[i][-1])  # the last share: dismissed whole
 
 
 def read_phrases(text: str) -> PhraseReading:
@@ -265,7 +272,8 @@ def read_phrases(text: str) -> PhraseReading:
             sentence = reading.sentence(i)
             if i not in figures:
                 figures[i] = context.other_senses(sentence.text)
-            if any(s < end and start < e for s, e in figures[i]) or sentence.dismisses(*sentence.token_span(start, end)):
+            figure = any(s < end and start < e for s, e in figures[i])
+            if figure or sentence.dismisses(*sentence.token_span(start, end)):
                 reading.dismissed.add((i, code))
             else:
                 reading.found[code] = NoteFinding(code, match.group())
@@ -283,9 +291,7 @@ def read_note(text: str | None) -> tuple[NoteFinding, ...]:
         return ()
     reading = read_phrases(text)
     found = reading.found
-    everything = range(len(reading.spans))
-    shares = [reading.sentence(i).shares() for i in everything]
-    for i, matches in zip(everything, semantic.classify(text, reading.spans, shares)):
+    for i, matches in enumerate(semantic.classify(text, reading.spans, reading.shares())):
         for match in matches:
             if match.code not in found and not reading.closed_to(i, match.code):
                 found[match.code] = NoteFinding(match.code, reading.sentence(i).text.strip(), "semantic",

@@ -51,7 +51,7 @@ def prepare(notes, signs, tokenizer):
         reading = read_phrases(dev.note)
         encoded = tokenizer.encode_batch([dev.note[a:b] for a, b in reading.spans], add_special_tokens=False)
         sentences = [e.ids[: service_encoder.MAX_TOKENS] for e in encoded]
-        shares = np.array([reading.sentence(i).shares() for i in range(len(reading.spans))], np.float32)
+        shares = np.array(reading.shares(), np.float32)
         closed = np.array([[reading.closed_to(i, s) for s in signs] for i in range(len(reading.spans))], bool)
         closed |= np.array([not ids for ids in sentences])[:, None]  # no tokens: nothing to read
         labels = np.array([s in dev.signs for s in signs], np.float32)
