@@ -1,0 +1,1 @@
+"""Measurement-based care: questionnaires and drinking outcomes."""
