@@ -65,3 +65,16 @@ class TeamListSchema(Schema):
 
 class TeamCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class ClinicWebhookSchema(Schema):
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2000),
+                     metadata={"description": "Receives the clinic's `flag.urgent` and `flag.escalated` events"})
+    secret = fields.String(required=True, load_only=True, validate=validate.Length(1, 500),
+                           metadata={"description": "Signs each body (`Baclowatch-Signature`); never shown again"})
+
+
+class ClinicWebhookShownSchema(Schema):
+    url = fields.String(allow_none=True, metadata={"description": "null: the service's default receiver, if any"})
+    secret_set = fields.Boolean()
+    updated_at = fields.DateTime(allow_none=True)

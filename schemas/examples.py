@@ -166,7 +166,7 @@ EXAMPLES = {
     "EntryConflict": ("An entry's client_id sent again with another body",
                       _problem(409, "Conflict", ENTRY_CONFLICT)),
     "ReferenceConflict": ("A patient reference you already use",
-                          _problem(409, "Conflict", "You already have a patient with this reference.")),
+                          _problem(409, "Conflict", "Your clinic already has a patient with this reference.")),
     "ClosedFlag": ("Reviewing a flag already resolved",
                    _problem(409, "Conflict", "This flag is already resolved; the next match opens a new flag.")),
     "TooLarge": ("A body over 1 MiB", _problem(413, "Request Entity Too Large",

@@ -159,7 +159,8 @@ def webhooks_work_command(once: bool, interval: float) -> None:
     from . import webhooks
 
     if not current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
-        raise click.ClickException("BACLOWATCH_WEBHOOK_URL is not set: there is nowhere to deliver to")
+        click.echo("BACLOWATCH_WEBHOOK_URL is not set: only clinics with a receiver of their own "
+                   "(PUT /clinic/webhook) get events", err=True)
     if once:
         try:
             counts = webhooks.run_round()

@@ -5,7 +5,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from . import auth, clock
+from . import auth, clock, sealed
 from .errors import Conflict, NotFound
 from .extensions import db
 from .models import ROLES, CareTeam, Clinic, Clinician, ClinicianToken, TeamMember
@@ -190,3 +190,26 @@ def set_member(caller: Clinician, team_id: uuid.UUID, clinician_id: uuid.UUID, m
     elif not member and held is not None:
         db.session.delete(held)
     db.session.flush()
+
+
+# -- the clinic's own receiver of urgent flags (admin)
+
+
+def webhook_of(caller: Clinician) -> dict:
+    """Where the clinic's urgent flags go; the secret itself is never shown again."""
+    clinic = db.session.get(Clinic, caller.clinic_id)
+    return {"url": clinic.webhook_url, "secret_set": clinic.webhook_secret is not None,
+            "updated_at": clinic.webhook_updated_at}
+
+
+def set_webhook(caller: Clinician, url: str | None, secret: str | None) -> dict:
+    """Send the clinic's events to `url`, signed with `secret`; None for both: back to the default receiver.
+
+    Events waiting to be sent take the new receiver too: each is sent where its clinic says when it goes.
+    """
+    clinic = db.session.get(Clinic, caller.clinic_id)
+    clinic.webhook_url = url
+    clinic.webhook_secret = None if secret is None else sealed.seal(secret)
+    clinic.webhook_updated_at = clock.now()
+    db.session.flush()
+    return webhook_of(caller)

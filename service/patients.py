@@ -54,16 +54,24 @@ def _one_of(teams: list, team_id: uuid.UUID) -> uuid.UUID:
     return team_id
 
 
+TAKEN = "Your clinic already has a patient with this reference."
+
+
+def _refuse_taken(clinic_id: uuid.UUID, reference: str) -> None:
+    """A clear 409 before the insert; the unique constraint still decides a race."""
+    taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
+        Patient.clinic_id == clinic_id, Patient.reference == reference))
+    if taken:
+        raise Conflict(TAKEN)
+
+
 def create_patient(clinician, data: dict) -> Patient:
     rx = data.pop("prescription", None)
     data["team_id"] = _team_for_new_patient(clinician, data.pop("team_id", None))
-    taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
-        Patient.clinician_id == clinician.id, Patient.reference == data["reference"]))
-    if taken:
-        raise Conflict("You already have a patient with this reference.")
-    patient = Patient(id=uuid.uuid4(), clinician_id=clinician.id, **data)
+    _refuse_taken(clinician.clinic_id, data["reference"])
+    patient = Patient(id=uuid.uuid4(), clinician_id=clinician.id, clinic_id=clinician.clinic_id, **data)
     db.session.add(patient)
-    _flush_unique("You already have a patient with this reference.")
+    _flush_unique(TAKEN)
     auth.audit(patient.id)
     if rx:
         rx.setdefault("effective_from", patient.treatment_start)
@@ -80,15 +88,12 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
         db.session.execute(sa.update(Flag).where(Flag.patient_id == patient.id).values(team_id=team_id)
                            .execution_options(synchronize_session=False))
     if "reference" in data and data["reference"] != patient.reference:
-        taken = db.session.scalar(sa.select(sa.func.count()).select_from(Patient).where(
-            Patient.clinician_id == patient.clinician_id, Patient.reference == data["reference"]))
-        if taken:
-            raise Conflict("You already have a patient with this reference.")
+        _refuse_taken(patient.clinic_id, data["reference"])
     moved = "timezone" in data and data["timezone"] != patient.timezone
     for name in CONTEXT_FIELDS:
         if name in data:
             setattr(patient, name, data[name])
-    _flush_unique("You already have a patient with this reference.")
+    _flush_unique(TAKEN)
     if moved:
         _days_in_new_zone(patient)
     if rx:

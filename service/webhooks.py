@@ -20,7 +20,8 @@ from flask import current_app
 
 from . import clock
 from .extensions import db
-from .models import Flag, Patient, WebhookEvent
+from .models import Clinic, Flag, Patient, WebhookEvent
+from .sealed import InvalidToken, unseal
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,12 @@ RETRY_FOR = dt.timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 3600
 
 
-def enabled() -> bool:
-    return bool(current_app.config.get("BACLOWATCH_WEBHOOK_URL"))
+def enabled(patient: Patient) -> bool:
+    """Whether the patient's urgent flags are pushed: their clinic has a receiver, or there is a default one."""
+    if current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
+        return True
+    clinic = db.session.get(Clinic, patient.clinic_id)
+    return clinic is not None and clinic.webhook_url is not None
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -42,8 +47,9 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def record(flag: Flag, patient: Patient, kind: str) -> WebhookEvent | None:
-    """Write an event for the flag in the current transaction (the caller commits)."""
-    if not enabled():
+    """Write an event for the flag in the current transaction (the caller commits); the clinic
+    it names chooses the receiver when it is sent."""
+    if not enabled(patient):
         return None
     now = clock.now()
     event_id = uuid.uuid4()
@@ -51,7 +57,8 @@ def record(flag: Flag, patient: Patient, kind: str) -> WebhookEvent | None:
         "flag_id": str(flag.id), "patient_id": str(patient.id), "patient_reference": patient.reference,
         "rule": flag.rule, "severity": flag.severity, "title": flag.title,
         "first_seen_at": _iso(flag.first_seen_at), "last_seen_at": _iso(flag.last_seen_at)}}
-    event = WebhookEvent(id=event_id, type=kind, flag_id=flag.id, body=json.dumps(body), status="pending",
+    event = WebhookEvent(id=event_id, type=kind, flag_id=flag.id, clinic_id=patient.clinic_id,
+                         body=json.dumps(body), status="pending",
                          attempts=0, created_at=now, next_attempt_at=now, give_up_at=now + RETRY_FOR)
     db.session.add(event)
     return event
@@ -87,6 +94,7 @@ class Claimed:
     attempts: int
     give_up_at: dt.datetime
     lease_until: dt.datetime  # the event's next_attempt_at while this worker holds it
+    receiver: Receiver | None = None  # the clinic's own; None: the default one
     lost: bool = False
 
 
@@ -96,14 +104,18 @@ def claim(due_by: dt.datetime, lease: dt.timedelta) -> Claimed | None:
     The lease counts from the claim itself: counted from the start of a round, it would already
     have run out for an event claimed after slow deliveries, and another worker could take it.
     """
-    event = db.session.scalars(
-        sa.select(WebhookEvent).where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= due_by)
+    found = db.session.execute(
+        sa.select(WebhookEvent, Clinic.webhook_url, Clinic.webhook_secret)
+        .outerjoin(Clinic, Clinic.id == WebhookEvent.clinic_id)
+        .where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= due_by)
         .order_by(WebhookEvent.next_attempt_at, WebhookEvent.id).limit(1)
-        .with_for_update(skip_locked=True)).first()
+        .with_for_update(skip_locked=True, of=WebhookEvent)).first()
     claimed = None
-    if event is not None:
+    if found is not None:
+        event, url, sealed = found
         event.next_attempt_at = clock.now() + lease
-        claimed = Claimed(event.id, event.type, event.body, event.attempts, event.give_up_at, event.next_attempt_at)
+        claimed = Claimed(event.id, event.type, event.body, event.attempts, event.give_up_at, event.next_attempt_at,
+                          receiver=None if url is None else Receiver.of_clinic(url, sealed))
     db.session.commit()
     return claimed
 
@@ -131,19 +143,35 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 class Receiver:
     """Where and how events are sent; plain values, so deliveries run outside the app context."""
 
-    url: str
+    url: str | None
     secret: str | None
     timeout: float
+    problem: str | None = None  # why nothing can be sent to it
 
     @classmethod
     def configured(cls) -> Receiver:
         config = current_app.config
-        return cls(config["BACLOWATCH_WEBHOOK_URL"], config.get("BACLOWATCH_WEBHOOK_SECRET"),
-                   float(config.get("WEBHOOK_TIMEOUT_SECONDS") or TIMEOUT_SECONDS))
+        url = config.get("BACLOWATCH_WEBHOOK_URL")
+        return cls(url, config.get("BACLOWATCH_WEBHOOK_SECRET"), _timeout(),
+                   None if url else "no receiver: the clinic has none and BACLOWATCH_WEBHOOK_URL is not set")
+
+    @classmethod
+    def of_clinic(cls, url: str, sealed: str | None) -> Receiver:
+        try:
+            return cls(url, None if sealed is None else unseal(sealed), _timeout())
+        except InvalidToken:
+            return cls(url, None, _timeout(), "the clinic's webhook secret cannot be read since SECRET_KEY changed; "
+                                              "its admin sets it again with PUT /clinic/webhook")
+
+
+def _timeout() -> float:
+    return float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS") or TIMEOUT_SECONDS)
 
 
 def post(receiver: Receiver, event: Claimed) -> str | None:
     """POST the event; return None when the receiver took it, else why not."""
+    if receiver.problem:
+        return receiver.problem  # kept and retried like a refusal, so fixing the setting sends it
     request = urllib.request.Request(receiver.url, data=event.body.encode(), method="POST")
     request.add_header("Content-Type", "application/json")
     request.add_header("User-Agent", "Baclowatch-Webhooks")
@@ -220,7 +248,7 @@ class Worker:
         self.pool.shutdown(wait=True)
 
     def _deliver(self, claimed: Claimed) -> tuple[str | None, dt.datetime]:
-        error = post(self.receiver, claimed)
+        error = post(claimed.receiver or self.receiver, claimed)
         return error, clock.now()
 
     def _collect(self) -> None:

@@ -433,7 +433,7 @@ def seed_other_teams(app, scale: Scale) -> int:
                 for m in range(scale.patients_per_team):
                     patient_id = uuid.uuid4()
                     patients.append({"id": patient_id, "clinician_id": clinician_id, "team_id": team_id,
-                                     "reference": f"Q-{n}-{m}", "timezone": TIMEZONE,
+                                     "clinic_id": clinic_id, "reference": f"Q-{n}-{m}", "timezone": TIMEZONE,
                                      "treatment_start": now.date(), "renal_impairment": False, "depression": False,
                                      "anxiety": False, "created_at": now, "updated_at": now})
                     for k, rule in enumerate(rules):

@@ -238,6 +238,9 @@ class Caller:
     def patch(self, path, **kw):
         return self.open("PATCH", path, **kw)
 
+    def put(self, path, **kw):
+        return self.open("PUT", path, **kw)
+
     def delete(self, path, **kw):
         return self.open("DELETE", path, **kw)
 

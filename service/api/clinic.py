@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from schemas.clinic import (ClinicianCreatedSchema, ClinicianCreateSchema, ClinicianListSchema, ClinicianSchema,
-                            ClinicianUpdateSchema, ClinicSchema, TeamCreateSchema, TeamListSchema,
-                            TeamWithMembersSchema)
+                            ClinicianUpdateSchema, ClinicSchema, ClinicWebhookSchema, ClinicWebhookShownSchema,
+                            TeamCreateSchema, TeamListSchema, TeamWithMembersSchema)
 
 from .. import auth, clinicians
 from ..extensions import Blueprint
@@ -19,6 +19,28 @@ blp = Blueprint("clinics", __name__, role="clinician", description="Your clinic,
 def clinic():
     """Show your clinic, your role there and your care teams"""
     return clinicians.clinic_of(auth.current_clinician())
+
+
+@blp.route("/clinic/webhook")
+class ClinicWebhook(MethodView):
+    @blp.only("admin")
+    @blp.response(200, ClinicWebhookShownSchema)
+    def get(self):
+        """Show where your clinic's urgent flags are sent (admin); the secret is never shown"""
+        return clinicians.webhook_of(auth.current_clinician())
+
+    @blp.only("admin")
+    @blp.arguments(ClinicWebhookSchema)
+    @blp.response(200, ClinicWebhookShownSchema)
+    def put(self, data):
+        """Send your clinic's urgent flags to your own receiver, signed with your secret (admin)"""
+        return clinicians.set_webhook(auth.current_clinician(), data["url"], data["secret"])
+
+    @blp.only("admin")
+    @blp.response(204)
+    def delete(self):
+        """Stop using your own receiver: events go to the service's default one, if any (admin)"""
+        clinicians.set_webhook(auth.current_clinician(), None, None)
 
 
 @blp.route("/clinicians")

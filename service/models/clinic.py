@@ -19,6 +19,11 @@ class Clinic(db.Model):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The clinic's own receiver of urgent flags; without one, BACLOWATCH_WEBHOOK_URL's. The secret
+    # signs each body, so it is kept encrypted (service/sealed.py), not hashed.
+    webhook_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(sa.Text)
+    webhook_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class CareTeam(db.Model):

@@ -12,11 +12,13 @@ from .base import UTCDateTime, new_id, utcnow
 
 class Patient(db.Model):
     __tablename__ = "patients"
-    __table_args__ = (sa.UniqueConstraint("clinician_id", "reference", name="uq_patients_clinician_reference"),)
+    # A reference names one patient in the whole clinic, whichever team works them.
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "reference", name="uq_patients_clinic_reference"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)  # who created it
     team_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("care_teams.id"), index=True)  # who works it
+    clinic_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinics.id"))  # the team's; a move keeps it
     reference: Mapped[str] = mapped_column(sa.String(64))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     treatment_start: Mapped[dt.date] = mapped_column(sa.Date)

@@ -23,6 +23,8 @@ class WebhookEvent(db.Model):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     type: Mapped[str] = mapped_column(sa.String(32))
     flag_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flags.id", ondelete="CASCADE"))
+    # Whose receiver takes it: the clinic's own, looked up when it is sent; none, the default one.
+    clinic_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("clinics.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)  # the exact JSON sent, so every retry signs the same bytes
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -79,6 +79,19 @@ def test_another_team_of_the_same_clinic_gets_404_like_a_missing_patient(app, cl
     assert outsider.get("/flags").json["items"] == []
 
 
+def test_a_reference_names_one_patient_in_the_whole_clinic(app, client, clinician):
+    made = clinic(app)
+    day, night = member(app, client, made), member(app, client, made, team_id=_add_team(app, made["id"], "Night"))
+    first = enrol(day, reference="MRN-1234")
+    again = night.post("/patients", json={"reference": "MRN-1234", "treatment_start": local_today().isoformat()})
+    assert again.status_code == 409 and "clinic already has" in again.json["detail"]
+    other = enrol(night, reference="MRN-9")
+    renamed = night.patch(f"/patients/{other['id']}", json={"reference": "MRN-1234"})
+    assert renamed.status_code == 409
+    assert day.get(f"/patients/{first['id']}").json["reference"] == "MRN-1234"
+    assert enrol(clinician, reference="MRN-1234")["reference"] == "MRN-1234"  # another clinic's own
+
+
 def test_clinicians_made_the_old_way_never_see_each_others_patients(clinician, other_clinician):
     patient = enrol(clinician)
     assert other_clinician.get(f"/patients/{patient['id']}").status_code == 404

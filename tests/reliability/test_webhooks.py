@@ -262,12 +262,12 @@ def test_a_hanging_receiver_holds_up_no_other_event(app, clinician, runner, rece
     assert waiting["attempts"] == 1 and "timed out" in waiting["last_error"]
 
 
-def test_work_refuses_without_a_url(app, runner):
+def test_work_without_a_default_url_says_only_clinics_receivers_get_events(app, runner):
     saved = app.config.get("BACLOWATCH_WEBHOOK_URL")
     app.config["BACLOWATCH_WEBHOOK_URL"] = None
     try:
         result = runner.invoke(args=["webhooks", "work", "--once"])
     finally:
         app.config["BACLOWATCH_WEBHOOK_URL"] = saved
-    assert result.exit_code != 0
-    assert "BACLOWATCH_WEBHOOK_URL" in result.output
+    assert result.exit_code == 0, result.output  # clinics may have receivers of their own
+    assert "BACLOWATCH_WEBHOOK_URL is not set" in result.output
