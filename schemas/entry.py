@@ -16,7 +16,7 @@ OLDEST = dt.timedelta(days=90)
 CONTENT_FIELDS = ("craving", "doses", "alcohol_drinks", "symptoms", "substances", "note")
 
 
-def _within_window(moment: dt.datetime) -> None:
+def within_window(moment: dt.datetime) -> None:
     current = now()
     if moment > current + FUTURE_SLACK:
         raise ma.ValidationError("Must not be more than 5 minutes in the future.")
@@ -26,7 +26,7 @@ def _within_window(moment: dt.datetime) -> None:
 
 class DoseInSchema(Schema):
     amount_mg = Number(required=True, validate=validate.Range(min=0, max=1000, min_inclusive=False))
-    taken_at = AwareDateTime(validate=_within_window, metadata={"description": "Default: recorded_at"})
+    taken_at = AwareDateTime(validate=within_window, metadata={"description": "Default: recorded_at"})
 
 
 class SymptomSchema(Schema):
@@ -42,7 +42,7 @@ class SubstanceSchema(Schema):
 
 class EntryCreateSchema(Schema):
     client_id = fields.UUID(required=True, metadata={"description": "Made on the device; the idempotency key"})
-    recorded_at = AwareDateTime(required=True, validate=_within_window)
+    recorded_at = AwareDateTime(required=True, validate=within_window)
     craving = StrictInteger(allow_none=True, validate=validate.Range(0, 10))
     doses = fields.List(fields.Nested(DoseInSchema), allow_none=True, validate=validate.Length(max=24))
     alcohol_drinks = Number(allow_none=True, validate=validate.Range(0, 100))

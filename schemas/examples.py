@@ -114,6 +114,7 @@ FLAG = {
     "source": {"document": "baclofen-aud.txt",
                "quote": "it is not safe to take baclofen ... or to mix it with other drugs or alcohol"},
     "entry_ids": [ENTRY_ID],
+    "response_ids": [],
     "occurrences": 1,
     "first_seen_at": "2026-11-24T20:30:00+00:00",
     "last_seen_at": "2026-11-24T20:30:00+00:00",

@@ -49,6 +49,7 @@ class FlagSchema(Schema):
     evidence = fields.Dict(metadata={"description": "The values that matched, of the strongest match"})
     source = fields.Nested(SourceSchema)
     entry_ids = fields.List(fields.UUID())
+    response_ids = fields.List(fields.UUID(), metadata={"description": "The questionnaire responses it came from"})
     occurrences = fields.Integer()
     first_seen_at = AwareDateTime(metadata={"description": "recorded_at of the earliest matching entry"})
     last_seen_at = AwareDateTime(metadata={"description": "recorded_at of the latest matching entry"})
@@ -132,6 +133,8 @@ class RuleSchema(Schema):
     description = fields.String()
     guidance = fields.String()
     source = fields.Nested(SourceSchema)
+    judges = fields.List(fields.String(), metadata={
+        "description": "What it judges: entry, questionnaire (each response) or sweep (the silent-patient sweep)"})
 
 
 class SymptomCodeSchema(Schema):

@@ -10,7 +10,9 @@ import marshmallow as ma
 import regex
 from marshmallow import fields, validate
 
-from .base import AwareDateTime, Date, Number, Schema, StrictBoolean, String, page_schema
+from service.measures.instruments import SEXES
+
+from .base import AwareDateTime, Date, Number, Schema, StrictBoolean, StrictInteger, String, page_schema
 
 
 # Files of the zoneinfo folder that are not IANA zones: "localtime" is the server's own zone.
@@ -80,12 +82,18 @@ class PrescriptionSchema(Schema):
 
 class PatientFieldsSchema(Schema):
     reference = Reference(validate=validate.Length(1, 64), metadata={
-        "description": "Pseudonymous id, unique per clinician; stored NFKC-normalised and trimmed"})
+        "description": "Pseudonymous id, unique in the clinic; stored NFKC-normalised and trimmed"})
     timezone = String(validate=[validate.Length(1, 64), validate_timezone])
     treatment_start = Date()
     renal_impairment = StrictBoolean()
     depression = StrictBoolean()
     anxiety = StrictBoolean()
+    sex = String(validate=validate.OneOf(SEXES), metadata={
+        "description": "female, male or unspecified: heavy drinking days and WHO risk levels depend on it"})
+    standard_drink_g = Number(validate=validate.Range(1, 100), metadata={
+        "description": "Grams of ethanol in one standard drink: 10 (WHO), 14 (US), 8 (UK)"})
+    expected_every_days = StrictInteger(allow_none=True, validate=validate.Range(1, 365), metadata={
+        "description": "Days without an entry before the care team is told (silent_patient); null: never"})
     prescription = fields.Nested(PrescriptionCreateSchema, metadata={"description": "Adds a prescription "
                                                                                    "(prescribers only: 403)"})
     team_id = fields.UUID(metadata={"description": "The care team that works the patient, one of the caller's: on "
@@ -100,6 +108,9 @@ class PatientCreateSchema(PatientFieldsSchema):
     renal_impairment = StrictBoolean(load_default=False)
     depression = StrictBoolean(load_default=False)
     anxiety = StrictBoolean(load_default=False)
+    sex = String(load_default="unspecified", validate=validate.OneOf(SEXES))
+    standard_drink_g = Number(load_default=10.0, validate=validate.Range(1, 100))
+    expected_every_days = StrictInteger(load_default=3, allow_none=True, validate=validate.Range(1, 365))
 
 
 class PatientUpdateSchema(PatientFieldsSchema):
@@ -129,6 +140,9 @@ class PatientSchema(Schema):
     renal_impairment = fields.Boolean()
     depression = fields.Boolean()
     anxiety = fields.Boolean()
+    sex = fields.String()
+    standard_drink_g = fields.Float()
+    expected_every_days = fields.Integer(allow_none=True)
     created_at = AwareDateTime()
     prescription = fields.Nested(PrescriptionSchema, allow_none=True,
                                  metadata={"description": "The prescription in effect today"})

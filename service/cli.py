@@ -151,16 +151,9 @@ webhooks_cli = AppGroup("webhooks", help="Deliver urgent flags to BACLOWATCH_WEB
 def webhooks_work_command(once: bool, interval: float) -> None:
     """Deliver due webhook events until stopped (SIGTERM, Ctrl-C), riding out database outages;
     a stop finishes the deliveries under way. With --once, deliver what is due now and exit."""
-    import logging
-    import signal
-
-    from flask import current_app
-
     from . import webhooks
 
-    if not current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
-        click.echo("BACLOWATCH_WEBHOOK_URL is not set: only clinics with a receiver of their own "
-                   "(PUT /clinic/webhook) get events", err=True)
+    _say_where_events_go()
     if once:
         try:
             counts = webhooks.run_round()
@@ -172,6 +165,22 @@ def webhooks_work_command(once: bool, interval: float) -> None:
         if any(counts.values()):
             click.echo(json.dumps(counts), err=True)
         return
+
+    _serve(interval)
+
+
+def _say_where_events_go() -> None:
+    if not current_app.config.get("BACLOWATCH_WEBHOOK_URL"):
+        click.echo("BACLOWATCH_WEBHOOK_URL is not set: only clinics with a receiver of their own "
+                   "(PUT /clinic/webhook) get events", err=True)
+
+
+def _serve(interval: float, chores: tuple = ()) -> None:
+    """Deliver (and run the chores) until SIGTERM or Ctrl-C; a second signal stops at once."""
+    import logging
+    import signal
+
+    from . import webhooks
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -185,9 +194,37 @@ def webhooks_work_command(once: bool, interval: float) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    recorded = webhooks.serve(interval, lambda: bool(signals), lambda counts: click.echo(json.dumps(counts), err=True))
+    recorded = webhooks.serve(interval, lambda: bool(signals), lambda counts: click.echo(json.dumps(counts), err=True),
+                              chores)
     if not recorded:
         raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
+              help="Seconds between delivery rounds.")
+@click.option("--sweep-every", default=600.0, show_default=True, type=click.FloatRange(1, 86400),
+              help="Seconds between two silent-patient sweeps.")
+@with_appcontext
+def worker_command(interval: float, sweep_every: float) -> None:
+    """Run the service's background work until stopped: deliver webhook events (as `webhooks work`)
+    and sweep for silent patients every 10 minutes (as `flags sweep`). Run one or more beside gunicorn."""
+    from . import sweep, webhooks
+
+    _say_where_events_go()
+    _serve(interval, (webhooks.Chore(sweep_every, sweep.sweep),))
+
+
+flags_cli = AppGroup("flags", help="Flags that no entry raises: the silent-patient sweep.")
+
+
+@flags_cli.command("sweep")
+def flags_sweep_command() -> None:
+    """Open a silent_patient flag for each patient with no entry received for longer than their
+    expected_every_days; safe to run often and on several workers at once. Prints what it did."""
+    from . import sweep
+
+    _echo_json(sweep.sweep())
 
 
 @webhooks_cli.command("status")
@@ -303,5 +340,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(clinics)
     app.cli.add_command(rules)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(flags_cli)
+    app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(notes_cli)

@@ -39,7 +39,8 @@ def enable_sqlite_pragmas(app) -> None:
 ALLOW_DATA_LOSS = "BACLOWATCH_ALLOW_DATA_LOSS"
 
 
-def refuse_to_drop_data(tables: tuple[str, ...] = (), columns: tuple[tuple[str, str], ...] = ()) -> None:
+def refuse_to_drop_data(tables: tuple[str, ...] = (), columns: tuple[tuple[str, str], ...] = (),
+                        where: tuple[tuple[str, str], ...] = ()) -> None:
     """Stop a migration's downgrade before it drops tables or columns that hold data.
 
     A downgrade cannot give back what it drops: reviews, flags and their history, entries,
@@ -66,6 +67,10 @@ def refuse_to_drop_data(tables: tuple[str, ...] = (), columns: tuple[tuple[str, 
                               .where(sa.column(column).is_not(None))).scalar()
         if values:
             held.append(f"{table}.{column} ({values} values)")
+    for table, condition in where:  # rows the older revision cannot hold, by an SQL condition
+        found = bind.execute(sa.select(sa.func.count()).select_from(sa.table(table)).where(sa.text(condition))).scalar()
+        if found:
+            held.append(f"{table} where {condition} ({found} rows)")
     if held:
         raise CommandError(
             f"downgrade refused: it would drop {', '.join(held)}, which no upgrade gives back. Back the "

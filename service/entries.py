@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from schemas.entry import EntryCreateSchema
 
-from . import clock
+from . import clock, sweep
 from .db import is_unique_violation
 from .errors import Conflict, flatten_errors
 from .extensions import db
@@ -86,6 +86,7 @@ def record_entry(patient: Patient, raw: dict, data: dict, *, alone: bool = False
     from .flags import judge_entry, plain_entry
 
     judge_entry(patient, entry, plain_entry(row, doses))
+    sweep.logged_again(patient)
     return entry, "created"
 
 
@@ -163,6 +164,7 @@ def _store_together(patient: Patient, valid: list, results: list) -> None:
             db.session.execute(sa.insert(Dose.__table__), dose_rows)
         for answer, found in zip(answers, judge_in_order(patient, written, days), strict=True):
             answer.flags = found
+        sweep.logged_again(patient)
 
 
 def list_entries(patient: Patient, limit: int, cursor: str | None,

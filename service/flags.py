@@ -12,14 +12,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from . import clock, feedback, rules, webhooks
+from .rules import questionnaires as questionnaire_rules
 from .daybook import DayBook
 from .db import is_unique_violation
 from .errors import Conflict, Invalid
 from .extensions import db
-from .models import OPEN_STATUSES, Clinician, Dose, Entry, Flag, Occurrence, Patient, Review, TeamMember
+from .models import (OPEN_STATUSES, Clinician, Dose, Entry, Flag, Occurrence, Patient, QuestionnaireResponse, Review,
+                     TeamMember)
 
 QUEUE_RANK = {"urgent": 1, "high": 2, "moderate": 3}
 CLOSING = {"resolve": "resolved", "dismiss": "dismissed"}
+SILENT_PATIENT = "silent_patient"  # raised by the sweep (sweep.py), never by an entry
 
 
 # ------------------------------------------------------------------ judging
@@ -39,7 +42,8 @@ class Written:
 
 
 class Recorded(Protocol):
-    """What a flag keeps of an entry: which one it was and when it was recorded."""
+    """What a flag keeps of an entry or a questionnaire response: which one it was and when the
+    patient lived it (recorded, or answered)."""
 
     @property
     def id(self) -> uuid.UUID: ...
@@ -63,7 +67,7 @@ def patient_context(patient: Patient) -> rules.PatientContext:
     return rules.PatientContext(
         treatment_start=patient.treatment_start, timezone=patient.timezone,
         renal_impairment=patient.renal_impairment, depression=patient.depression, anxiety=patient.anxiety,
-        prescriptions=tuple(rules.Prescription(rx.daily_dose_mg, rx.max_daily_mg, rx.approach, rx.effective_from)
+        sex=patient.sex, prescriptions=tuple(rules.Prescription(rx.daily_dose_mg, rx.max_daily_mg, rx.approach, rx.effective_from)
                             for rx in patient.prescriptions))
 
 
@@ -116,6 +120,23 @@ def judge_entry(patient: Patient, entry: Entry, plain: rules.Entry) -> list[Flag
     db.session.flush()  # the flags' changes, then their occurrences in one plain insert
     insert_pending(pending)
     return entry.flags
+
+
+def plain_response(response: QuestionnaireResponse) -> rules.Response:
+    return rules.Response(response.instrument, response.answered_at, response.local_date, tuple(response.answers),
+                          response.score)
+
+
+def judge_response(patient: Patient, response: QuestionnaireResponse, *, push: bool = True) -> list[Flag]:
+    """Judge a stored questionnaire response; raise a flag per match, deduplicated like an entry's."""
+    matches = questionnaire_rules.judge_response(plain_response(response), patient_context(patient))
+    found = open_flags(patient.id, [match.rule for match in matches]) if matches else {}
+    pending: list[dict] = []
+    response.flags = [raise_flag(patient, response, match, found.get(match.rule), pending, push=push)
+                      for match in matches]
+    db.session.flush()
+    insert_pending(pending)
+    return response.flags
 
 
 def stored_days(patient: Patient, entries: list[Written]) -> dict:
@@ -217,7 +238,8 @@ def _new_flag(patient: Patient, entry: Recorded, match: rules.Match, push: bool)
 
 
 def _occurrence_row(flag: Flag, entry: Recorded, match: rules.Match) -> dict:
-    return {"flag_id": flag.id, "entry_id": entry.id, "rule": match.rule, "severity": match.severity,
+    made_of = "response_id" if isinstance(entry, QuestionnaireResponse) else "entry_id"
+    return {"flag_id": flag.id, made_of: entry.id, "rule": match.rule, "severity": match.severity,
             "evidence": match.evidence, "recorded_at": entry.recorded_at, "matched_at": clock.now()}
 
 
@@ -251,25 +273,29 @@ def _add_occurrence(patient: Patient, flag: Flag, entry: Recorded, match: rules.
 # ------------------------------------------------------------------ reading
 
 
-def flags_of_entries(entry_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Flag]]:
-    """Return the flags each entry contributed to, in one query."""
+def flags_of_entries(entry_ids: list[uuid.UUID], made_of=Occurrence.entry_id) -> dict[uuid.UUID, list[Flag]]:
+    """Return the flags each entry (or, by `made_of`, each response) contributed to, in one query."""
     if not entry_ids:
         return {}
     found: dict[uuid.UUID, list[Flag]] = defaultdict(list)
     rows = db.session.execute(
-        sa.select(Occurrence.entry_id, Flag).join(Flag, Flag.id == Occurrence.flag_id)
-        .where(Occurrence.entry_id.in_(entry_ids)).order_by(Flag.severity_rank, Flag.rule))
+        sa.select(made_of, Flag).join(Flag, Flag.id == Occurrence.flag_id)
+        .where(made_of.in_(entry_ids)).order_by(Flag.severity_rank, Flag.rule))
     for entry_id, flag in rows:
         found[entry_id].append(flag)
     return found
 
 
-def with_flags(entries: list[Entry]) -> list[Entry]:
-    """Attach to each entry the flags it contributed to."""
-    found = flags_of_entries([e.id for e in entries])
+def with_flags(entries: list, made_of=Occurrence.entry_id) -> list:
+    """Attach to each entry (or response) the flags it contributed to."""
+    found = flags_of_entries([e.id for e in entries], made_of)
     for entry in entries:
         entry.flags = found.get(entry.id, [])
     return entries
+
+
+def responses_with_flags(responses: list[QuestionnaireResponse]) -> list[QuestionnaireResponse]:
+    return with_flags(responses, Occurrence.response_id)
 
 
 @dataclass(frozen=True)
@@ -349,6 +375,9 @@ def review(flag: Flag, action: str, note: str | None, clinician_id: uuid.UUID, r
         raise Conflict(f"This flag is already {flag.status}; the next match opens a new flag.")
     db.session.add(Review(flag_id=flag.id, action=action, note=note, reason=reason, clinician_id=clinician_id,
                           assignee_id=assignee_id, at=clock.now()))
+    if flag.rule == SILENT_PATIENT and action in CLOSING:  # the silence is reviewed: not marked any more
+        db.session.execute(sa.update(Patient).where(Patient.id == flag.patient_id).values(silent_since=None)
+                           .execution_options(synchronize_session=False))
     db.session.flush()
     db.session.refresh(flag)
     return flag

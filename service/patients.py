@@ -11,11 +11,13 @@ from sqlalchemy.orm import selectinload
 from . import auth, clock
 from .errors import Conflict, Invalid
 from .extensions import db
+from .measures import responses
 from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
 from .pagination import page
 from .rules.model import in_effect
 
-CONTEXT_FIELDS = ("reference", "timezone", "treatment_start", "renal_impairment", "depression", "anxiety")
+CONTEXT_FIELDS = ("reference", "timezone", "treatment_start", "renal_impairment", "depression", "anxiety", "sex",
+                  "standard_drink_g", "expected_every_days")
 
 
 def local_today(patient: Patient) -> dt.date:
@@ -90,12 +92,15 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
     if "reference" in data and data["reference"] != patient.reference:
         _refuse_taken(patient.clinic_id, data["reference"])
     moved = "timezone" in data and data["timezone"] != patient.timezone
+    resexed = "sex" in data and data["sex"] != patient.sex
     for name in CONTEXT_FIELDS:
         if name in data:
             setattr(patient, name, data[name])
     _flush_unique(TAKEN)
     if moved:
         _days_in_new_zone(patient)
+    if resexed:
+        responses.band_again(patient)
     if rx:
         add_prescription(patient, rx, clinician)
     return patient

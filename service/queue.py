@@ -10,22 +10,27 @@ from .models import Flag, Occurrence, Patient
 from .pagination import page
 
 
-def _shape(flag: Flag, reference: str, entry_ids: list) -> dict:
+def _shape(flag: Flag, reference: str, made_of: dict) -> dict:
     shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "assignee_id", "rule", "rule_version", "severity",
                                             "status", "title", "guidance", "evidence", "source", "occurrences",
                                             "first_seen_at", "last_seen_at", "reviews")}
     shaped["patient_reference"] = reference
-    shaped["entry_ids"] = entry_ids
+    shaped["entry_ids"] = made_of["entry_ids"]
+    shaped["response_ids"] = made_of["response_ids"]
     return shaped
 
 
-def _entry_ids(flag_ids: list) -> dict:
-    found: dict = {fid: [] for fid in flag_ids}
+def _made_of(flag_ids: list) -> dict:
+    """The entries and questionnaire responses each flag's occurrences came from, in order."""
+    found: dict = {fid: {"entry_ids": [], "response_ids": []} for fid in flag_ids}
     if flag_ids:
-        for flag_id, entry_id in db.session.execute(
-                sa.select(Occurrence.flag_id, Occurrence.entry_id).where(Occurrence.flag_id.in_(flag_ids))
-                .order_by(Occurrence.recorded_at, Occurrence.id)):
-            found[flag_id].append(entry_id)
+        for flag_id, entry_id, response_id in db.session.execute(
+                sa.select(Occurrence.flag_id, Occurrence.entry_id, Occurrence.response_id)
+                .where(Occurrence.flag_id.in_(flag_ids)).order_by(Occurrence.recorded_at, Occurrence.id)):
+            if entry_id is not None:
+                found[flag_id]["entry_ids"].append(entry_id)
+            else:
+                found[flag_id]["response_ids"].append(response_id)
     return found
 
 
@@ -60,7 +65,7 @@ def list_flags(args: dict) -> tuple[list[dict], str | None]:
             return row[0].severity_rank, row[0].first_seen_at, row[0].id
     rows, cursor = page(kind, query, keys, descending=False, limit=args["limit"], cursor=args["cursor"],
                         key_of=key_of, rows=True)
-    ids = _entry_ids([flag.id for flag, _ in rows])
+    ids = _made_of([flag.id for flag, _ in rows])
     for flag, _ in rows:
         auth.audit(flag.patient_id)
     return [_shape(flag, reference, ids[flag.id]) for flag, reference in rows], cursor
@@ -75,7 +80,7 @@ def timezones(patient_ids: list) -> dict:
 
 def flag_detail(flag: Flag, reference: str) -> dict:
     occurrences = flags.occurrences_of(flag)
-    shaped = _shape(flag, reference, [entry.id for _, entry in occurrences])
+    shaped = _shape(flag, reference, _made_of([flag.id])[flag.id])
     shaped["entries"] = [entry for _, entry in occurrences]
     shaped["occurrence_evidence"] = [occurrence for occurrence, _ in occurrences]
     return shaped
@@ -85,4 +90,4 @@ def review_flag(found: tuple[Flag, str], data: dict, clinician) -> dict:
     flag, reference = found
     flag = flags.review(flag, data["action"], data.get("note"), clinician.id, data.get("reason"),
                         data.get("clinician_id"))
-    return _shape(flag, reference, _entry_ids([flag.id])[flag.id])
+    return _shape(flag, reference, _made_of([flag.id])[flag.id])

@@ -1,4 +1,5 @@
-"""Judging stored entries again with the current rules, in the order they were written.
+"""Judging stored entries and questionnaire responses again with the current rules, in the order
+they were written.
 
 Each patient's entries are read once, in bulk, and their local days added up in a day book, so
 re-evaluation costs the rules' own time per entry rather than a round of queries. An entry is
@@ -17,7 +18,8 @@ from flask import current_app
 from . import clock, flags, rules
 from .daybook import DayBook
 from .extensions import db
-from .models import Dose, Entry, Flag, Occurrence, Patient
+from .models import Dose, Entry, Flag, Occurrence, Patient, QuestionnaireResponse
+from .rules import questionnaires as questionnaire_rules
 
 COMMIT_EVERY = 2000
 
@@ -43,9 +45,8 @@ def _stored_entries(patient: Patient) -> list[flags.Written]:
 
 def reevaluate(patient_id: uuid.UUID | None = None,
                progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
-    """Re-judge every stored entry (of one patient, or all); commit as it goes.
-
-    An entry counts once per rule, so a second run adds nothing.
+    """Re-judge every stored entry and questionnaire response (of one patient, or all); commit as
+    it goes. Each counts once per rule, so a second run adds nothing.
     """
     query = sa.select(Patient).order_by(Patient.id)
     if patient_id is not None:
@@ -57,7 +58,7 @@ def reevaluate(patient_id: uuid.UUID | None = None,
     # An urgent sign is pushed only while it is news: from an entry that came in within the
     # escalation window. Older ones (after a restore, or under a new rule) go to the queue only.
     fresh_since = clock.now() - dt.timedelta(minutes=int(current_app.config["BACLOWATCH_ESCALATE_AFTER_MINUTES"]))
-    done = 0
+    done = answered = 0
     for patient in patients:
         context = flags.patient_context(patient)
         counted = {tuple(row) for row in db.session.execute(
@@ -84,9 +85,29 @@ def reevaluate(patient_id: uuid.UUID | None = None,
                     db.session.commit()
                     open_flags = flags.open_flags(patient.id, [rule.code for rule in rules.RULES])
                     progress(done, total)
+        answered += _responses_again(patient, context, open_flags, pending, fresh_since)
         db.session.flush()
         flags.insert_pending(pending)
         db.session.commit()
     progress(done, total)
-    return {"patients": len(patients), "entries": done, "new_flags": _count(Flag) - flags_before,
-            "new_occurrences": _count(Occurrence) - occurrences_before}
+    return {"patients": len(patients), "entries": done, "responses": answered,
+            "new_flags": _count(Flag) - flags_before, "new_occurrences": _count(Occurrence) - occurrences_before}
+
+
+def _responses_again(patient: Patient, context: rules.PatientContext, open_flags: dict, pending: list,
+                     fresh_since: dt.datetime) -> int:
+    """Judge the patient's responses again, oldest answered first; return how many there were."""
+    counted = {tuple(row) for row in db.session.execute(
+        sa.select(Occurrence.response_id, Occurrence.rule)
+        .join(QuestionnaireResponse, QuestionnaireResponse.id == Occurrence.response_id)
+        .where(QuestionnaireResponse.patient_id == patient.id))}
+    stored = db.session.scalars(sa.select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient.id)
+                                .order_by(QuestionnaireResponse.answered_at, QuestionnaireResponse.id)).all()
+    with db.session.no_autoflush:
+        for response in stored:
+            for match in questionnaire_rules.judge_response(flags.plain_response(response), context):
+                if (response.id, match.rule) not in counted:
+                    open_flags[match.rule] = flags.raise_flag(
+                        patient, response, match, open_flags.get(match.rule), pending, bulk=True,
+                        push=response.received_at >= fresh_since)
+    return len(stored)

@@ -361,9 +361,20 @@ def _pause(seconds: float, stopping: Callable[[], bool]) -> None:
         time.sleep(min(left, 0.2))
 
 
-def serve(interval: float, stopping: Callable[[], bool], report: Callable[[dict], None]) -> bool:
+@dataclass
+class Chore:
+    """Work a long-running worker does every `every` seconds beside deliveries (the silent-patient
+    sweep); `run` commits its own work and returns counts to report."""
+
+    every: float
+    run: Callable[[], dict]
+    next_at: float = 0.0
+
+
+def serve(interval: float, stopping: Callable[[], bool], report: Callable[[dict], None],
+          chores: tuple[Chore, ...] = ()) -> bool:
     """Deliver and escalate until `stopping()`, riding out database outages with a backoff; then
-    start nothing new, finish the deliveries under way and record them.
+    start nothing new, finish the deliveries under way and record them. Run each chore when due.
 
     Returns False only when it stopped with outcomes it could not record (the database stayed
     away for a lease after the stop): those events are sent again once their lease ends.
@@ -379,6 +390,10 @@ def serve(interval: float, stopping: Callable[[], bool], report: Callable[[dict]
                 if not stopping() and time.monotonic() >= next_escalation:
                     counts["escalated"] = escalate_due(clock.now())
                     next_escalation = time.monotonic() + interval
+                for chore in chores:
+                    if not stopping() and time.monotonic() >= chore.next_at:
+                        counts |= chore.run()
+                        chore.next_at = time.monotonic() + chore.every
                 worker.step(None, claim_more=not stopping())
             except sa.exc.DBAPIError as error:
                 if not database_away(error):

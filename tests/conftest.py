@@ -317,6 +317,12 @@ def days_ago_at(days_ago: int, hour: int = 12, minute: int = 0, zone: str = PATI
     return at_local(local_today(zone) - dt.timedelta(days=days_ago), hour, minute, zone)
 
 
+def answered(instrument: str, answers: list, **fields) -> dict:
+    """A questionnaire response body: a fresh client_id, answered a minute ago."""
+    return {"client_id": str(uuid.uuid4()), "instrument": instrument, "answers": answers,
+            "answered_at": (now_utc() - dt.timedelta(minutes=1)).isoformat(), **fields}
+
+
 def entry(**fields) -> dict:
     """An entry body: a fresh client_id, recorded a minute ago, with the given fields."""
     body = {"client_id": str(uuid.uuid4()), "recorded_at": (now_utc() - dt.timedelta(minutes=1)).isoformat()}

@@ -79,7 +79,7 @@ def _setting(name: str):
 
 
 def register_api(app: Flask) -> None:
-    from . import catalogue, clinic, enroll, flags, health, index, me, patients
+    from . import answers, catalogue, clinic, enroll, flags, health, index, me, measures, patients
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": DESCRIPTION},
@@ -99,7 +99,7 @@ def register_api(app: Flask) -> None:
     app.after_request(web.rate_limit_headers)
     limiter = make_limiter(app)
     api.init_app(app)
-    for module in (patients, flags, clinic, catalogue, enroll, me):
+    for module in (patients, measures, flags, clinic, catalogue, enroll, me, answers):
         # One budget per token (or address) across all the routes that share a setting.
         limiter.shared_limit(_setting(module.RATE_LIMIT), scope=module.RATE_LIMIT.lower(),
                              key_func=getattr(module, "RATE_KEY", None),

@@ -20,6 +20,7 @@ class Entry(db.Model):
         sa.UniqueConstraint("patient_id", "client_id", name="uq_entries_patient_client"),
         sa.Index("ix_entries_patient_recorded", "patient_id", "recorded_at", "id"),
         sa.Index("ix_entries_patient_local_date", "patient_id", "local_date"),
+        sa.Index("ix_entries_patient_received", "patient_id", "received_at"),  # the silent-patient sweep
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)

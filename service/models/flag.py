@@ -61,18 +61,22 @@ class Flag(db.Model):
 
 
 class Occurrence(db.Model):
-    """An entry that matched a flag's rule; an entry counts once per rule, ever."""
+    """An entry or questionnaire response that matched a flag's rule; each counts once per rule, ever."""
 
     __tablename__ = "flag_occurrences"
     __table_args__ = (
         sa.UniqueConstraint("entry_id", "rule", name="uq_flag_occurrences_entry_rule"),
+        sa.UniqueConstraint("response_id", "rule", name="uq_flag_occurrences_response_rule"),
+        sa.CheckConstraint("(entry_id IS NULL) <> (response_id IS NULL)", name="entry_or_response"),
         sa.Index("ix_flag_occurrences_flag", "flag_id", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
                                     autoincrement=True)
     flag_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("flags.id", ondelete="CASCADE"))
-    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
+    entry_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
+    response_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("questionnaire_responses.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(sa.String(64))
     severity: Mapped[str] = mapped_column(sa.String(16))
     evidence: Mapped[dict] = mapped_column(sa.JSON)
@@ -96,7 +100,8 @@ class Review(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     # Why a dismissed sign found in a note was not one (feedback.REASONS); the note reader learns from it.
     reason: Mapped[str | None] = mapped_column(sa.String(32))
-    clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"))
+    # None: the service's own review (a silent patient who logged again resolves their flag).
+    clinician_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("clinicians.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # assign: whom the flag was handed to
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("clinicians.id"))

@@ -13,7 +13,8 @@ from .base import UTCDateTime, new_id, utcnow
 class Patient(db.Model):
     __tablename__ = "patients"
     # A reference names one patient in the whole clinic, whichever team works them.
-    __table_args__ = (sa.UniqueConstraint("clinic_id", "reference", name="uq_patients_clinic_reference"),)
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "reference", name="uq_patients_clinic_reference"),
+                      sa.CheckConstraint("sex IN ('female', 'male', 'unspecified')", name="sex"))
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     clinician_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinicians.id"), index=True)  # who created it
@@ -25,6 +26,14 @@ class Patient(db.Model):
     renal_impairment: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     depression: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     anxiety: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Drinking outcomes: heavy days and WHO risk levels depend on sex; grams on the local standard drink.
+    sex: Mapped[str] = mapped_column(sa.String(16), default="unspecified", server_default="unspecified")
+    standard_drink_g: Mapped[float] = mapped_column(sa.Float, default=10.0, server_default="10")
+    # The silent patient: days without an entry before the care team is told (None: never).
+    expected_every_days: Mapped[int | None] = mapped_column(sa.Integer, default=3, server_default="3")
+    # Set by the sweep when it opens a silent_patient flag, cleared when the patient logs again or
+    # the flag is closed: the entry path reads it from the row it already has, at no cost.
+    silent_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

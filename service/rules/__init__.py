@@ -18,6 +18,8 @@ from service.rules.model import (
     Match,
     PatientContext,
     Prescription,
+    Response,
+    Silence,
     Substance,
     Symptom,
 )
@@ -36,7 +38,9 @@ __all__ = [
     "Match",
     "PatientContext",
     "Prescription",
+    "Response",
     "Rule",
+    "Silence",
     "Substance",
     "Symptom",
     "is_sedative",

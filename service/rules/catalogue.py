@@ -43,6 +43,9 @@ class Rule:
     # {"document", "quote"}: a plain dict so the API can serve it as it is; left out of the hash.
     source: dict = field(hash=False)
     kind: str  # "seed": quotes the document; "clinical": standard practice around it
+    # What it judges: "entry" (each entry as it comes), "questionnaire" (each response), "sweep"
+    # (the periodic sweep, against the server's clock).
+    judges: tuple[str, ...] = ("entry",)
 
 
 def _seed(quote: str) -> dict:
@@ -95,13 +98,18 @@ RULES: tuple[Rule, ...] = (
         severity="urgent",
         severities=("urgent",),
         title="Suicidal thoughts",
-        description="a reported `suicidal_thoughts`",
+        description=(
+            "a reported `suicidal_thoughts`; or PHQ-9 item 9 (\"thoughts that you would be better off"
+            " dead, or of hurting yourself\") answered 1, 2 or 3: a reported `suicidal_thoughts` with"
+            " that severity; evidence names the questionnaire, item and answer"
+        ),
         guidance="You are not alone. Call your local crisis line or emergency services now.",
         source=_clinical(
             "depression and suicidal thoughts are reported with baclofen in AUD; the document"
-            " notes a patient with major depressive disorder"
+            " notes a patient with major depressive disorder; PHQ-9 item 9 is the standard suicide screen"
         ),
         kind="clinical",
+        judges=("entry", "questionnaire"),
     ),
     Rule(
         code="cns_depression",
@@ -320,6 +328,69 @@ RULES: tuple[Rule, ...] = (
             " prescribing doctor immediately."
         ),
         kind="seed",
+    ),
+    # Questionnaires (warning-signs.md, "Questionnaires"): scores are the instruments' own sums.
+    Rule(
+        code="depression_screen",
+        version=1,
+        severity="moderate",
+        severities=("moderate", "high"),
+        title="Depression screen: PHQ-9 15 or more",
+        description="PHQ-9 total 15 or more (moderately severe or severe). Severity: moderate; high at 20 or more.",
+        guidance="Tell your care team how you are feeling; they will contact you.",
+        source=_clinical(
+            "PHQ-9 severity bands (15–19 moderately severe, 20–27 severe); seed: the document's case"
+            " of major depressive disorder"
+        ),
+        kind="clinical",
+        judges=("questionnaire",),
+    ),
+    Rule(
+        code="anxiety_screen",
+        version=1,
+        severity="moderate",
+        severities=("moderate",),
+        title="Anxiety screen: GAD-7 15 or more",
+        description="GAD-7 total 15 or more (severe)",
+        guidance="Tell your care team how you are feeling.",
+        source=_seed("baclofen treatment may be effective in reducing comorbid anxiety symptoms"),
+        kind="seed",
+        judges=("questionnaire",),
+    ),
+    Rule(
+        code="craving_screen",
+        version=1,
+        severity="moderate",
+        severities=("moderate",),
+        title="Craving screen: PACS 20 or more after 4 weeks",
+        description="PACS total 20 or more, on day of treatment 28 or later",
+        guidance="Keep logging; your care team will review your treatment with you.",
+        source=_seed(
+            "This persistent craving was reported by only 15% of the sample by the end of 4 weeks"
+        ),
+        kind="seed",
+        judges=("questionnaire",),
+    ),
+    # The silent patient (warning-signs.md, "The silent patient"): judged by the sweep.
+    Rule(
+        code="silent_patient",
+        version=1,
+        severity="moderate",
+        severities=("moderate", "high"),
+        title="Silent patient: no entry for longer than expected",
+        description=(
+            "an enrolled patient (at least one device) with `expected_every_days` set has had no"
+            " entry **received** for more than that many days (judged by the sweep, against the"
+            " server's clock). Severity: moderate; high when the patient had an urgent flag raised"
+            " in the 7 days before their last entry."
+        ),
+        guidance="—",
+        source=_clinical(
+            "a patient who stops reporting after a warning sign may be the one in danger; the"
+            " document's \"continued problematic use\" is often silent"
+        ),
+        kind="clinical",
+        judges=("sweep",),
     ),
 )
 

@@ -62,6 +62,7 @@ class PatientContext:
     renal_impairment: bool = False
     depression: bool = False
     anxiety: bool = False
+    sex: str = "unspecified"  # female, male or unspecified: some questionnaire bands depend on it
     # The whole prescription history, in the order it was recorded.
     prescriptions: tuple[Prescription, ...] = ()
 
@@ -92,3 +93,24 @@ class Match:
     evidence: dict = field(default_factory=dict)
     # Symptom codes this match fired for: side_effect and mood_symptoms skip them.
     symptoms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Response:
+    """A questionnaire response, scored by its instrument."""
+
+    instrument: str  # phq9, gad7, pacs or auditc
+    answered_at: dt.datetime
+    local_date: dt.date  # the patient-local day of answered_at
+    answers: tuple[int, ...]
+    score: int
+
+
+@dataclass(frozen=True)
+class Silence:
+    """What the sweep knows of a watched patient (a phone in use)."""
+
+    expected_every_days: int | None
+    last_entry_received_at: dt.datetime | None  # server time; None: never logged
+    watched_since: dt.datetime  # when their first phone still in use was enrolled
+    urgent_before_last_entry: bool  # an urgent flag raised in the 7 days before the last entry

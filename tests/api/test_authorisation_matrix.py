@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from conftest import Caller, entry, local_today
+from conftest import Caller, answered, entry, local_today
 from test_care_teams import _add_team, _phone, clinic, enrol, member
 
 from service.extensions import db
@@ -61,6 +61,10 @@ MATRIX = {
     ("GET", "/patients/{patient_id}/devices"): (team_route(200), None),
     ("DELETE", "/patients/{patient_id}/devices/{device_id}"): (team_route(204), None),
     ("GET", "/patients/{patient_id}/audit"): (team_route(200), None),
+    ("GET", "/patients/{patient_id}/questionnaire-responses"): (team_route(200), None),
+    ("GET", "/patients/{patient_id}/questionnaire-schedule"): (team_route(200), None),
+    ("PUT", "/patients/{patient_id}/questionnaire-schedule"): (team_route(200), {"pacs": 7}),
+    ("GET", "/patients/{patient_id}/outcomes"): (team_route(200), None),
     ("GET", "/flags"): (any_clinician(200), None),
     ("GET", "/flags/{flag_id}"): (team_route(200), None),
     ("POST", "/flags/{flag_id}/review"): (team_route(200), {"action": "acknowledge"}),
@@ -78,6 +82,11 @@ MATRIX = {
     ("PUT", "/teams/{team_id}/members/{clinician_id}"): (admin_only(204), None),
     ("DELETE", "/teams/{team_id}/members/{clinician_id}"): (admin_only(204), None),
     ("GET", "/rules"): ({**{who: 200 for who in CLINICIANS}, "patient": 200, "none": 401, "deactivated": 401}, None),
+    ("GET", "/questionnaires"): (
+        {**{who: 200 for who in CLINICIANS}, "patient": 200, "none": 401, "deactivated": 401}, None),
+    ("GET", "/questionnaires/due"): (phone(200), None),
+    ("POST", "/questionnaire-responses"): (phone(201), lambda w: answered("pacs", [1, 1, 1, 1, 1])),
+    ("POST", "/questionnaire-responses/batch"): (phone(200), lambda w: {"responses": [answered("gad7", [0] * 7)]}),
     ("GET", "/me"): (phone(200), None),
     ("GET", "/entries"): (phone(200), None),
     ("POST", "/entries"): (phone(201), lambda w: entry(craving=2)),

@@ -193,7 +193,7 @@ def test_reevaluate_prints_its_progress(app, runner, stored):
 def test_reevaluate_on_an_empty_database(runner):
     summary, _ = reevaluate(runner)
 
-    assert summary == {"patients": 0, "entries": 0, "new_flags": 0, "new_occurrences": 0}
+    assert summary == {"patients": 0, "entries": 0, "responses": 0, "new_flags": 0, "new_occurrences": 0}
 
 
 def test_reevaluate_judges_late_entries_by_their_own_day(app, runner, clinician):

@@ -14,6 +14,9 @@ RULES = [
     ("unprescribed_substance", "high"), ("misuse_signal", "moderate"), ("alcohol_withdrawal", "high"),
     ("persistent_craving", "moderate"), ("continued_drinking", "moderate"), ("mood_symptoms", "moderate"),
     ("side_effect", "moderate"),
+    # warning-signs.md, "Questionnaires" and "The silent patient".
+    ("depression_screen", "moderate"), ("anxiety_screen", "moderate"), ("craving_screen", "moderate"),
+    ("silent_patient", "moderate"),
 ]
 
 # warning-signs.md, the Symptom vocabulary.
@@ -33,7 +36,7 @@ def catalogue(clinician) -> dict:
     return answer.json
 
 
-def test_the_catalogue_has_the_sixteen_rules_of_the_table(catalogue):
+def test_the_catalogue_has_the_rules_of_the_tables(catalogue):
     rules = catalogue["rules"]
 
     assert [(r["code"], r["severity"]) for r in rules] == RULES
@@ -43,6 +46,8 @@ def test_the_catalogue_has_the_sixteen_rules_of_the_table(catalogue):
         assert isinstance(rule["description"], str) and rule["description"].strip(), rule
         assert set(rule["source"]) == {"document", "quote"}, rule
         assert rule["source"]["document"].strip() and rule["source"]["quote"].strip(), rule
+    judges = {r["code"]: r["judges"] for r in rules}
+    assert judges["suicidal_thoughts"] == ["entry", "questionnaire"] and judges["silent_patient"] == ["sweep"]
 
 
 def test_rules_quote_their_source(catalogue):

@@ -16,6 +16,7 @@ from service.rules import (
 )
 from service.rules.catalogue import NOTE_RULES, NOTE_SIGN_RULES
 from service.rules.engine import CHECKS, CHECKS_OF_FINDINGS
+from service.rules.questionnaires import CHECKS as QUESTIONNAIRE_CHECKS
 
 TABLE_CODES = [
     "anaphylaxis",
@@ -35,6 +36,8 @@ TABLE_CODES = [
     "mood_symptoms",
     "side_effect",
 ]
+QUESTIONNAIRE_CODES = ["depression_screen", "anxiety_screen", "craving_screen"]
+SWEEP_CODES = ["silent_patient"]
 
 VOCABULARY = [
     "hives", "rash", "swelling_face_lips_tongue", "throat_tightness", "difficulty_breathing",
@@ -62,22 +65,30 @@ BASE_SEVERITY = {
     "continued_drinking": ("moderate", ("moderate",)),
     "mood_symptoms": ("moderate", ("moderate", "high")),
     "side_effect": ("moderate", ("moderate", "high")),
+    "depression_screen": ("moderate", ("moderate", "high")),
+    "anxiety_screen": ("moderate", ("moderate",)),
+    "craving_screen": ("moderate", ("moderate",)),
+    "silent_patient": ("moderate", ("moderate", "high")),
 }
 
-CLINICAL = {"seizure_or_hallucinations", "suicidal_thoughts"}
+CLINICAL = {"seizure_or_hallucinations", "suicidal_thoughts", "depression_screen", "silent_patient"}
 
 
-def test_sixteen_rules_in_the_table_order():
-    assert [rule.code for rule in RULES] == TABLE_CODES
+def test_the_tables_rules_in_order_then_the_questionnaires_then_the_sweep():
+    assert [rule.code for rule in RULES] == TABLE_CODES + QUESTIONNAIRE_CODES + SWEEP_CODES
+    assert [r.code for r in RULES if "entry" in r.judges] == TABLE_CODES
+    assert [r.code for r in RULES if "questionnaire" in r.judges] == ["suicidal_thoughts"] + QUESTIONNAIRE_CODES
+    assert [r.code for r in RULES if "sweep" in r.judges] == SWEEP_CODES
 
 
 def test_rules_by_code():
-    assert list(RULES_BY_CODE) == TABLE_CODES
+    assert list(RULES_BY_CODE) == TABLE_CODES + QUESTIONNAIRE_CODES + SWEEP_CODES
     assert all(RULES_BY_CODE[rule.code] is rule for rule in RULES)
 
 
 def test_engine_applies_the_rules_in_catalogue_order():
     assert [check.__name__ for check in CHECKS + CHECKS_OF_FINDINGS] == TABLE_CODES
+    assert [check.__name__ for check in QUESTIONNAIRE_CHECKS] == ["suicidal_thoughts"] + QUESTIONNAIRE_CODES
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
@@ -116,7 +127,7 @@ def test_rules_are_frozen_and_hashable():
     rule = RULES[0]
     with pytest.raises(AttributeError):
         rule.severity = "moderate"
-    assert len(set(RULES)) == 16
+    assert len(set(RULES)) == 20
 
 
 def test_severity_rank():
