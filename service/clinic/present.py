@@ -170,7 +170,7 @@ def severity_symbol(severity: str) -> str:
 # The three reviews look and read differently: resolving is not dismissing.
 ACTION_SYMBOL = {"acknowledge": "", "resolve": "✓", "dismiss": "✕"}
 ACTION_HINT = {
-    "acknowledge": "You have seen it; it stays in the queue until resolved or dismissed.",
+    "acknowledge": "You have seen it and handle it; it stays in the queue until resolved or dismissed.",
     "resolve": "The warning sign was real and has been dealt with.",
     "dismiss": "Not a real concern (a mistaken entry, say); say why in the note.",
 }
@@ -204,3 +204,4 @@ def action_hint(action: str) -> str:
 def past(action: str) -> str:
     return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed",
             "assign": "Assigned"}.get(action, action)
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import html
+import json
 import re
 import uuid
 
@@ -30,6 +31,24 @@ def clinician_with_password(app, client, name: str = "Dr Test") -> Caller:
     made = make_clinician(app, client, name=name)
     set_password(app, made.email)
     return made
+
+
+def new_clinic(app, name: str = "Riverside Clinic") -> dict:
+    """A clinic and its first care team (of the same name): {"id", "name", "team_id"}."""
+    result = app.test_cli_runner().invoke(args=["clinics", "create", name])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def staff_member(app, client, clinic: dict, name: str, role: str = "prescriber", team_id: str | None = None) -> Caller:
+    """A clinician of the clinic with a password, in the team given (else in none yet)."""
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:6]}@example.org"
+    args = ["clinicians", "create", email, "--name", name, "--clinic", clinic["id"], "--role", role]
+    result = app.test_cli_runner().invoke(args=args + (["--team", team_id] if team_id else []))
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output.strip().splitlines()[-1])
+    set_password(app, email)
+    return Caller(client, made["token"], id=made["id"], email=email, name=name)
 
 
 def csrf_of(page) -> str:
@@ -96,10 +115,10 @@ def flag_id(stored: dict, rule: str) -> str:
     return next(f["id"] for f in stored["flags"] if f["rule"] == rule)
 
 
-def three_flags(clinician: Caller, reference: str | None = None) -> tuple[Caller, dict]:
+def three_flags(clinician: Caller, reference: str | None = None, **patient) -> tuple[Caller, dict]:
     """A patient with a moderate, a high and an urgent flag, made oldest first in that order."""
     phone = make_patient(clinician, reference=reference or f"P-{uuid.uuid4().hex[:6]}",
-                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"})
+                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"}, **patient)
     ids = {
         "moderate": flag_id(log(phone, DRINKS_WITH_DOSE, seconds_ago=30), "alcohol_with_baclofen"),
         "high": flag_id(log(phone, DIAZEPAM, seconds_ago=20), "unprescribed_substance"),
