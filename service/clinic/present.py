@@ -205,3 +205,34 @@ def past(action: str) -> str:
     return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed",
             "assign": "Assigned"}.get(action, action)
 
+
+# ------------------------------------------------------------------ the admin page
+
+ROLE_WORDS = {"admin": "an admin", "prescriber": "a prescriber", "nurse": "a nurse"}
+ROLE_HINT = {
+    "admin": "manages the clinic's clinicians and care teams",
+    "prescriber": "works the team's patients and sets their doses",
+    "nurse": "works the team's patients; never sets doses",
+}
+
+
+def role_words(role: str) -> str:
+    return ROLE_WORDS.get(role, role)
+
+
+@bp.app_template_global()
+def role_hint(role: str) -> str:
+    return ROLE_HINT.get(role, "")
+
+
+def staff(people: list[dict], teams: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The clinic's clinicians with their teams by name, and its teams with their members by name
+    and who may still join each (the active clinicians not in it yet); both in the order given."""
+    team_names = {team["id"]: team["name"] for team in teams}
+    shown_people = [dict(p, teams=sorted(team_names[t] for t in p["team_ids"] if t in team_names)) for p in people]
+    shown_teams = []
+    for team in teams:
+        members = set(team["member_ids"])
+        shown_teams.append(dict(team, members=[p for p in shown_people if p["id"] in members],
+                                candidates=[p for p in shown_people if p["active"] and p["id"] not in members]))
+    return shown_people, shown_teams
