@@ -134,6 +134,13 @@ def local(moment: dt.datetime | None, timezone: str | None = None, day: dt.date 
     return f"{text} {zone_name(shown)}"
 
 
+@bp.app_template_filter("local_parts")
+def local_parts(moment: dt.datetime | None, timezone: str | None = None) -> tuple[str, str]:
+    """local() as its date and its time with the zone: a narrow cell breaks between them, never inside."""
+    day, _, rest = local(moment, timezone).partition(" ")
+    return day, rest
+
+
 @bp.app_template_filter("waited")
 def waited(since: dt.datetime, now: dt.datetime) -> str:
     """How long since `since`, in the largest whole unit: "under 1 min", "45 min", "3 h", "2 d"."""

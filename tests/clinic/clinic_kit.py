@@ -7,6 +7,7 @@ import html
 import json
 import re
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
@@ -138,3 +139,24 @@ def doctor(app, client):
 def browser(app, doctor):
     """A test client signed in to the clinic page as `doctor`."""
     return signed_in(app, doctor.email)
+
+
+def care_teams(app, client) -> SimpleNamespace:
+    """Riverside Clinic with two care teams, its first (Riverside Clinic) and the Night team.
+
+    Ada is its admin, in no team; Pat prescribes in both; Nia is a nurse of the first; Owen
+    prescribes in the Night team only. P-DAY (first team) and P-NIGHT (Night team) have three
+    open flags each.
+    """
+    made = new_clinic(app)
+    ada = staff_member(app, client, made, "Ada Admin", role="admin")
+    night = ada.post("/teams", json={"name": "Night team"}).json["id"]
+    pat = staff_member(app, client, made, "Pat Prescriber", team_id=made["team_id"])
+    nia = staff_member(app, client, made, "Nia Nurse", role="nurse", team_id=made["team_id"])
+    owen = staff_member(app, client, made, "Owen Night", team_id=night)
+    assert ada.open("PUT", f"/teams/{night}/members/{pat.id}").status_code == 204
+    day_phone, day_flags = three_flags(pat, "P-DAY", team_id=made["team_id"])
+    night_phone, night_flags = three_flags(pat, "P-NIGHT", team_id=night)
+    return SimpleNamespace(clinic=made, day=made["team_id"], night=night, ada=ada, pat=pat, nia=nia, owen=owen,
+                           day_phone=day_phone, day_flags=day_flags, night_phone=night_phone,
+                           night_flags=night_flags)
