@@ -40,6 +40,14 @@ def _page(status: int = 200, *, failed: str | None = None, errors: dict | None =
                            added=added), status
 
 
+def _at_fields(messages: dict) -> dict:
+    """The schema's messages by form field: those of the third team chosen ("team_ids.2") are the field's."""
+    errors: dict = {}
+    for name, found in flatten_errors(messages).items():
+        errors.setdefault(name.split(".")[0], []).extend(found)
+    return errors
+
+
 def _back():
     return redirect(url_for("clinic.admin_page"))
 
@@ -66,7 +74,7 @@ def add_clinician():
         data = ClinicianCreateSchema().load({name: value for name, value in kept.items() if value})
         added = clinicians.add_clinician(caller, data)
     except ma.ValidationError as error:
-        return _page(422, failed="add-clinician", errors=flatten_errors(error.messages), kept=kept)
+        return _page(422, failed="add-clinician", errors=_at_fields(error.messages), kept=kept)
     except Conflict as error:
         return _page(409, failed="add-clinician", errors={"email": [error.detail]}, kept=kept)
     password = clinicians.issue_password(caller, added["id"])

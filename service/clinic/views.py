@@ -275,7 +275,7 @@ def assign(flag_id):
     note = request.form.get("note", "").strip()
     back = _safe_next(request.form.get("back"))
     kept = {"assign_note": note, "chosen": whom, "back": back}
-    if not whom:  # the form's first choice says "choose": the API's schema would name its field
+    if not whom:  # nobody chosen: said in the page's words, where the API's schema would name its field
         return _render_flag(found, status=422, assign_errors={"clinician_id": [NO_ONE_CHOSEN]}, **kept)
     try:
         data = ReviewCreateSchema().load({"action": "assign", "clinician_id": whom, "note": note or None})

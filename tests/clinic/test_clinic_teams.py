@@ -344,6 +344,9 @@ def test_adding_a_clinician_with_wrong_fields_keeps_what_was_typed(app, world):
     assert re.search(r'id="new-email-errors">\s*<p>A clinician with this email exists.</p>', text(taken))
     no_role = add_clinician(ada, role="")
     assert no_role.status_code == 422 and 'id="new-role-errors"' in text(no_role)
+    forged = add_clinician(ada, team_ids=[world.night, "not-a-team"])
+    assert forged.status_code == 422
+    assert re.search(r'id="new-teams-errors">\s*<p>Not a valid UUID.</p>', text(forged))
     assert "noor@example.org" not in {c["email"] for c in world.ada.get("/clinicians").json["items"]}
 
 
