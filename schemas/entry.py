@@ -6,7 +6,7 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from service.clock import now
+from service import clock
 from service.rules.catalogue import SYMPTOM_CODES
 
 from .base import CALENDAR_DATE, AwareDateTime, Number, PageArgs, Schema, StrictBoolean, StrictInteger, String, page_schema
@@ -17,7 +17,7 @@ CONTENT_FIELDS = ("craving", "doses", "alcohol_drinks", "symptoms", "substances"
 
 
 def within_window(moment: dt.datetime) -> None:
-    current = now()
+    current = clock.now()  # looked up at each call: a test that sets the clock sets it here too
     if moment > current + FUTURE_SLACK:
         raise ma.ValidationError("Must not be more than 5 minutes in the future.")
     if moment < current - OLDEST:

@@ -8,10 +8,8 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from werkzeug.security import generate_password_hash
 
-from .clinic import signin
-from .clinicians import Misplaced, create_clinic, create_clinician, issue_token, revoke_access
+from .clinicians import Misplaced, create_clinic, create_clinician, issue_token, revoke_access, set_password
 from .extensions import db
 from .models import ROLES, Clinician
 
@@ -96,9 +94,8 @@ def set_password_command(email: str) -> None:
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password must have at least {MIN_PASSWORD} characters")
-    clinician.password_hash = generate_password_hash(password)
     # Whoever signed in with the old password (perhaps not the clinician) is signed out.
-    ended = signin.end_sessions_of(clinician.id)
+    ended = set_password(clinician, password)
     db.session.commit()
     _echo_json({"id": str(clinician.id), "email": clinician.email, "password": "set", "ended_sessions": ended})
 

@@ -1,14 +1,21 @@
 """Operations on clinicians and their API tokens: they flush, the caller commits."""
 from __future__ import annotations
 
+import secrets
 import uuid
 
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from . import auth, clock, sealed
 from .errors import Conflict, NotFound
 from .extensions import db
 from .models import ROLES, CareTeam, Clinic, Clinician, ClinicianToken, TeamMember
+
+
+# A printed password is read off paper and typed: no 0/o, 1/l/i to mistake for each other.
+PRINTED_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+PRINTED_GROUPS = 4  # of four characters: about 79 bits
 
 
 class Misplaced(ValueError):
@@ -31,6 +38,17 @@ def revoke_access(clinician: Clinician) -> tuple[int, int]:
         .where(ClinicianToken.clinician_id == clinician.id, ClinicianToken.revoked_at.is_(None))
         .values(revoked_at=clock.now())).rowcount
     return revoked, signin.end_sessions_of(clinician.id)
+
+
+def set_password(clinician: Clinician, password: str) -> int:
+    """Store the hash of a new clinic-page password; every session signed in with the old one ends.
+
+    Return how many sessions ended.
+    """
+    from .clinic import signin
+
+    clinician.password_hash = generate_password_hash(password)
+    return signin.end_sessions_of(clinician.id)
 
 
 def _join(clinician_id: uuid.UUID, team_id: uuid.UUID) -> None:
@@ -180,16 +198,43 @@ def add_team(caller: Clinician, name: str) -> dict:
     return {"id": team.id, "name": team.name, "member_ids": []}
 
 
-def set_member(caller: Clinician, team_id: uuid.UUID, clinician_id: uuid.UUID, member: bool) -> None:
+def set_member(caller: Clinician, team_id: uuid.UUID, clinician_id: uuid.UUID,
+               member: bool) -> tuple[CareTeam, Clinician]:
     """Add a colleague to a team of the clinic, or take them out; doing it twice changes nothing."""
-    _team_of_clinic(caller, team_id)
-    _colleague(caller, clinician_id)
+    team = _team_of_clinic(caller, team_id)
+    colleague = _colleague(caller, clinician_id)
     held = db.session.get(TeamMember, (clinician_id, team_id))
     if member and held is None:
         _join(clinician_id, team_id)
     elif not member and held is not None:
         db.session.delete(held)
     db.session.flush()
+    return team, colleague
+
+
+def issue_password(caller: Clinician, clinician_id: uuid.UUID) -> str:
+    """Give a colleague of the caller's clinic a generated password; return it, to be shown once."""
+    colleague = _colleague(caller, clinician_id)
+    password = "-".join("".join(secrets.choice(PRINTED_ALPHABET) for _ in range(4)) for _ in range(PRINTED_GROUPS))
+    set_password(colleague, password)
+    db.session.flush()
+    return password
+
+
+def team_members(team_id: uuid.UUID) -> list[dict]:
+    """The active members of a care team, by name: whom a flag of its patients can be handed to."""
+    rows = db.session.execute(
+        sa.select(Clinician.id, Clinician.name).join(TeamMember, TeamMember.clinician_id == Clinician.id)
+        .where(TeamMember.team_id == team_id, Clinician.active.is_(True)).order_by(Clinician.name, Clinician.id))
+    return [{"id": cid, "name": name} for cid, name in rows]
+
+
+def names_of(clinician_ids) -> dict:
+    """Clinicians' names by id (who handles a flag, say), active or not."""
+    wanted = {cid for cid in clinician_ids if cid is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(sa.select(Clinician.id, Clinician.name).where(Clinician.id.in_(wanted))).all())
 
 
 # -- the clinic's own receiver of urgent flags (admin)

@@ -13,13 +13,11 @@ from zoneinfo import ZoneInfo
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
-from werkzeug.security import generate_password_hash
 
 from schemas.entry import EntryCreateSchema
 
 from . import clock, enrollment, entries, patients
-from .clinic import signin
-from .clinicians import create_clinician, issue_token
+from .clinicians import create_clinician, issue_token, set_password
 from .extensions import db
 from .models import Clinician, Entry, Patient
 
@@ -111,8 +109,7 @@ def make_demo(days: int, reset_password: bool) -> Demo:
     password = None
     if reset_password or clinician.password_hash is None:
         password = secrets.token_urlsafe(12)
-        clinician.password_hash = generate_password_hash(password)
-        signin.end_sessions_of(clinician.id)  # a new password ends the sessions of the old, as set-password does
+        set_password(clinician, password)  # a new password ends the sessions of the old, as set-password does
         made.add("password")
 
     patient = _find_patient(clinician)

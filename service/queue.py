@@ -11,9 +11,10 @@ from .pagination import page
 
 
 def _shape(flag: Flag, reference: str, made_of: dict) -> dict:
-    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "assignee_id", "rule", "rule_version", "severity",
-                                            "status", "title", "guidance", "evidence", "source", "occurrences",
-                                            "first_seen_at", "last_seen_at", "reviews")}
+    # team_id is for the clinic's pages; the API's FlagSchema leaves it out.
+    shaped = {c: getattr(flag, c) for c in ("id", "patient_id", "team_id", "assignee_id", "rule", "rule_version",
+                                            "severity", "status", "title", "guidance", "evidence", "source",
+                                            "occurrences", "first_seen_at", "last_seen_at", "reviews")}
     shaped["patient_reference"] = reference
     shaped["entry_ids"] = made_of["entry_ids"]
     shaped["response_ids"] = made_of["response_ids"]

@@ -30,6 +30,6 @@ def register_clinic(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=int(SESSION_LIFETIME.total_seconds()),
     )
     csrf.init_app(app)
-    from . import views  # noqa: F401  (the routes join the blueprint)
+    from . import admin, views  # noqa: F401  (the routes join the blueprint)
 
     app.register_blueprint(bp)

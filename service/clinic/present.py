@@ -134,6 +134,13 @@ def local(moment: dt.datetime | None, timezone: str | None = None, day: dt.date 
     return f"{text} {zone_name(shown)}"
 
 
+@bp.app_template_filter("local_parts")
+def local_parts(moment: dt.datetime | None, timezone: str | None = None) -> tuple[str, str]:
+    """local() as its date and its time with the zone: a narrow cell breaks between them, never inside."""
+    day, _, rest = local(moment, timezone).partition(" ")
+    return day, rest
+
+
 @bp.app_template_filter("waited")
 def waited(since: dt.datetime, now: dt.datetime) -> str:
     """How long since `since`, in the largest whole unit: "under 1 min", "45 min", "3 h", "2 d"."""
@@ -170,7 +177,7 @@ def severity_symbol(severity: str) -> str:
 # The three reviews look and read differently: resolving is not dismissing.
 ACTION_SYMBOL = {"acknowledge": "", "resolve": "✓", "dismiss": "✕"}
 ACTION_HINT = {
-    "acknowledge": "You have seen it; it stays in the queue until resolved or dismissed.",
+    "acknowledge": "You have seen it and handle it; it stays in the queue until resolved or dismissed.",
     "resolve": "The warning sign was real and has been dealt with.",
     "dismiss": "Not a real concern (a mistaken entry, say); say why in the note.",
 }
@@ -204,3 +211,35 @@ def action_hint(action: str) -> str:
 def past(action: str) -> str:
     return {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed",
             "assign": "Assigned"}.get(action, action)
+
+
+# ------------------------------------------------------------------ the admin page
+
+ROLE_WORDS = {"admin": "an admin", "prescriber": "a prescriber", "nurse": "a nurse"}
+ROLE_HINT = {
+    "admin": "manages the clinic's clinicians and care teams",
+    "prescriber": "works the team's patients and sets their doses",
+    "nurse": "works the team's patients; never sets doses",
+}
+
+
+def role_words(role: str) -> str:
+    return ROLE_WORDS.get(role, role)
+
+
+@bp.app_template_global()
+def role_hint(role: str) -> str:
+    return ROLE_HINT.get(role, "")
+
+
+def staff(people: list[dict], teams: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The clinic's clinicians with their teams by name, and its teams with their members by name
+    and who may still join each (the active clinicians not in it yet); both in the order given."""
+    team_names = {team["id"]: team["name"] for team in teams}
+    shown_people = [dict(p, teams=sorted(team_names[t] for t in p["team_ids"] if t in team_names)) for p in people]
+    shown_teams = []
+    for team in teams:
+        members = set(team["member_ids"])
+        shown_teams.append(dict(team, members=[p for p in shown_people if p["id"] in members],
+                                candidates=[p for p in shown_people if p["active"] and p["id"] not in members]))
+    return shown_people, shown_teams

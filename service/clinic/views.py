@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import uuid
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from schemas.base import PatientSearchArgs
 from schemas.entry import EntryListArgs
 from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
-from .. import auth, clock, entries, feedback, flags, patients, queue, summary
+from .. import auth, clinicians, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
 from ..rules.model import in_effect
 from . import bp, chart, csrf, present, signin
@@ -27,6 +28,8 @@ CHART_DAYS = 28
 SPARK_DAYS = 14
 PUBLIC = {"clinic.sign_in", "clinic.static"}  # every other page needs a signed-in clinician
 REVIEWED = {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}
+NO_ONE_CHOSEN = "Choose the member of the care team who takes the flag."
+QUEUE_FILTERS = ("status", "severity", "patient_id", "reference", "sort", "team_id", "assignee")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
@@ -183,6 +186,11 @@ def sign_out():
 # ------------------------------------------------------------------ the review queue
 
 
+def _my_teams() -> dict:
+    """The caller's care teams' names by id: every patient and flag the caller sees is in one of them."""
+    return {team["id"]: team["name"] for team in clinicians.clinic_of(auth.current_clinician())["teams"]}
+
+
 def _patient_choices() -> list:
     """The clinician's patients for the queue's filter (a list of patients is audited like the API's)."""
     items, _ = patients.list_patients(200, None)
@@ -195,26 +203,36 @@ def _patient_choices() -> list:
 def queue_page():
     args = _load(QueueArgs(), request.args)
     items, next_cursor = queue.list_flags(args)
-    filters = {name: args.get(name) for name in ("status", "severity", "patient_id", "reference", "sort")}
+    filters = {name: args.get(name) for name in QUEUE_FILTERS}
+    # The handler of each flag shown, and the one the queue is filtered by when it is neither me nor none.
+    named = filters["assignee"] if isinstance(filters["assignee"], uuid.UUID) else None
+    handlers = clinicians.names_of([f["assignee_id"] for f in items] + [named])
     return render_template("clinic/queue.html", flags=items, next_cursor=next_cursor, filters=filters,
                            statuses=STATUSES, severities=SEVERITIES, patients=_patient_choices(),
+                           teams=_my_teams(), handlers=handlers,
                            timezones=queue.timezones([f["patient_id"] for f in items]), now=clock.now(),
                            here=request.full_path.rstrip("?"))
 
 
 def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: str = "", back: str | None = None,
-                 reason: str | None = None):
+                 reason: str | None = None, assign_errors: dict | None = None, assign_note: str = "",
+                 chosen: str = ""):
     detail = queue.flag_detail(*found)
     # A flag found in notes alone may be dismissed with a reason: the note reader learns from it.
     reasons = present.REASON_LABELS if feedback.found_in_note_alone(
         zip(detail["occurrence_evidence"], detail["entries"])) else {}
     patient = auth.load_patient(detail["patient_id"])  # its time zone and clinical context
     last_day = detail["last_seen_at"].astimezone(ZoneInfo(patient.timezone)).date()
+    # Who handles it, and whom each assignment in its history handed it to.
+    names = clinicians.names_of([detail["assignee_id"]] + [r.assignee_id for r in detail["reviews"]])
     return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
                            back=back, actions=present.actions_for(detail["status"]), now=clock.now(),
                            reasons=reasons, reason=reason,
                            context=patients.with_context(patient), last_day=last_day,
-                           prescription_then=in_effect(patient.prescriptions, last_day)), status
+                           prescription_then=in_effect(patient.prescriptions, last_day),
+                           team=_my_teams().get(patient.team_id), members=clinicians.team_members(patient.team_id),
+                           names=names,
+                           assign_errors=assign_errors or {}, assign_note=assign_note, chosen=chosen), status
 
 
 @bp.get("/flags/<uuid:flag_id>")
@@ -247,6 +265,32 @@ def review(flag_id):
     return redirect(back or url_for("clinic.queue_page"))
 
 
+@bp.route("/flags/<uuid:flag_id>/assign", methods=["GET", "POST"])
+def assign(flag_id):
+    """Hand the flag to a member of its patient's care team, with a note if one is given."""
+    if request.method == "GET":
+        return redirect(url_for("clinic.flag_page", flag_id=flag_id))
+    found = auth.load_flag(flag_id)
+    whom = request.form.get("clinician_id", "").strip()
+    note = request.form.get("note", "").strip()
+    back = _safe_next(request.form.get("back"))
+    kept = {"assign_note": note, "chosen": whom, "back": back}
+    if not whom:  # nobody chosen: said in the page's words, where the API's schema would name its field
+        return _render_flag(found, status=422, assign_errors={"clinician_id": [NO_ONE_CHOSEN]}, **kept)
+    try:
+        data = ReviewCreateSchema().load({"action": "assign", "clinician_id": whom, "note": note or None})
+        assigned = queue.review_flag(found, data, auth.current_clinician())
+    except ma.ValidationError as error:
+        return _render_flag(found, status=422, assign_errors=flatten_errors(error.messages), **kept)
+    except Invalid as error:
+        return _render_flag(found, status=422, assign_errors=error.errors, **kept)
+    except Conflict as error:
+        return _render_flag(found, status=409, assign_errors={"body": [error.detail]}, **kept)
+    name = clinicians.names_of([assigned["assignee_id"]])[assigned["assignee_id"]]
+    flash(f"Assigned to {name}: {assigned['title']} ({assigned['patient_reference']}).", "success")
+    return redirect(url_for("clinic.flag_page", flag_id=flag_id, back=back))
+
+
 # ------------------------------------------------------------------ patients
 
 
@@ -261,7 +305,7 @@ def patients_page():
         auth.audit(patient.id)
     shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id),
                   sparkline=chart.sparkline(recent[p.id])) for p in items]
-    return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor,
+    return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor, teams=_my_teams(),
                            reference=args["reference"] or "", spark_days=SPARK_DAYS, geometry=chart)
 
 
@@ -274,4 +318,5 @@ def patient_page(patient_id):
     items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
     return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
                            chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),
-                           next_cursor=next_cursor, days_of_treatment=present.days_of_treatment(patient))
+                           next_cursor=next_cursor, days_of_treatment=present.days_of_treatment(patient),
+                           team=_my_teams().get(patient.team_id))

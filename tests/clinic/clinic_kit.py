@@ -4,8 +4,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import html
+import json
 import re
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
@@ -30,6 +32,24 @@ def clinician_with_password(app, client, name: str = "Dr Test") -> Caller:
     made = make_clinician(app, client, name=name)
     set_password(app, made.email)
     return made
+
+
+def new_clinic(app, name: str = "Riverside Clinic") -> dict:
+    """A clinic and its first care team (of the same name): {"id", "name", "team_id"}."""
+    result = app.test_cli_runner().invoke(args=["clinics", "create", name])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def staff_member(app, client, clinic: dict, name: str, role: str = "prescriber", team_id: str | None = None) -> Caller:
+    """A clinician of the clinic with a password, in the team given (else in none yet)."""
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:6]}@example.org"
+    args = ["clinicians", "create", email, "--name", name, "--clinic", clinic["id"], "--role", role]
+    result = app.test_cli_runner().invoke(args=args + (["--team", team_id] if team_id else []))
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output.strip().splitlines()[-1])
+    set_password(app, email)
+    return Caller(client, made["token"], id=made["id"], email=email, name=name)
 
 
 def csrf_of(page) -> str:
@@ -96,10 +116,10 @@ def flag_id(stored: dict, rule: str) -> str:
     return next(f["id"] for f in stored["flags"] if f["rule"] == rule)
 
 
-def three_flags(clinician: Caller, reference: str | None = None) -> tuple[Caller, dict]:
+def three_flags(clinician: Caller, reference: str | None = None, **patient) -> tuple[Caller, dict]:
     """A patient with a moderate, a high and an urgent flag, made oldest first in that order."""
     phone = make_patient(clinician, reference=reference or f"P-{uuid.uuid4().hex[:6]}",
-                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"})
+                         prescription={"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "flexible"}, **patient)
     ids = {
         "moderate": flag_id(log(phone, DRINKS_WITH_DOSE, seconds_ago=30), "alcohol_with_baclofen"),
         "high": flag_id(log(phone, DIAZEPAM, seconds_ago=20), "unprescribed_substance"),
@@ -119,3 +139,24 @@ def doctor(app, client):
 def browser(app, doctor):
     """A test client signed in to the clinic page as `doctor`."""
     return signed_in(app, doctor.email)
+
+
+def care_teams(app, client) -> SimpleNamespace:
+    """Riverside Clinic with two care teams, its first (Riverside Clinic) and the Night team.
+
+    Ada is its admin, in no team; Pat prescribes in both; Nia is a nurse of the first; Owen
+    prescribes in the Night team only. P-DAY (first team) and P-NIGHT (Night team) have three
+    open flags each.
+    """
+    made = new_clinic(app)
+    ada = staff_member(app, client, made, "Ada Admin", role="admin")
+    night = ada.post("/teams", json={"name": "Night team"}).json["id"]
+    pat = staff_member(app, client, made, "Pat Prescriber", team_id=made["team_id"])
+    nia = staff_member(app, client, made, "Nia Nurse", role="nurse", team_id=made["team_id"])
+    owen = staff_member(app, client, made, "Owen Night", team_id=night)
+    assert ada.open("PUT", f"/teams/{night}/members/{pat.id}").status_code == 204
+    day_phone, day_flags = three_flags(pat, "P-DAY", team_id=made["team_id"])
+    night_phone, night_flags = three_flags(pat, "P-NIGHT", team_id=night)
+    return SimpleNamespace(clinic=made, day=made["team_id"], night=night, ada=ada, pat=pat, nia=nia, owen=owen,
+                           day_phone=day_phone, day_flags=day_flags, night_phone=night_phone,
+                           night_flags=night_flags)

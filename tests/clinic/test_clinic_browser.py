@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_kit import DIAZEPAM, DRINKS_WITH_DOSE, SEIZURE, clinician_with_password, log
+from clinic_kit import DIAZEPAM, DRINKS_WITH_DOSE, SEIZURE, care_teams, clinician_with_password, log
 from conftest import IN_CI, Caller, entry, make_patient
 
 CHROMIUM = "/usr/bin/chromium"
@@ -288,3 +288,144 @@ def test_the_queue_a_flag_and_the_patients_read_at_desktop_and_phone_width(demo,
     page.get_by_label("Patient reference").press("Enter")
     page.wait_for_url(re.compile(r"reference=north"))
     assert table_rows.count() == 1
+
+
+# ------------------------------------------------------------------ care teams
+
+SUFFIX = {"desktop": "", "phone": "-390"}
+
+
+@pytest.fixture
+def teams(app, client):
+    return care_teams(app, client)
+
+
+def within(page, locator, width: int) -> bool:
+    """Whether every match lies inside the window's width (nothing pushed off to the side)."""
+    boxes = [item.bounding_box() for item in locator.all()]
+    return all(box["x"] >= 0 and box["x"] + box["width"] <= width + 1 for box in boxes if box)
+
+
+def no_sideways_scroll(page, width: int) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_a_clinician_of_two_teams_filters_the_queue_and_hands_a_flag_over(teams, served, page_of, backend,
+                                                                        device):
+    width, height = WIDTHS[device]
+    page = page_of(width, height)
+    sign_in_with_the_keyboard(page, served, teams.pat.email, "correct horse battery staple")
+
+    # Both teams' flags, each row with its team and who handles it; then the Night team's unassigned.
+    rows = page.locator("tr.flag-row")
+    assert rows.count() == 6
+    assert {cell.inner_text().strip() for cell in page.locator("td.team").all()} == {"Riverside Clinic", "Night team"}
+    assert {cell.inner_text().strip() for cell in page.locator("td.handler").all()} == {"Unassigned"}
+    shoot(page, f"teams-queue-all{SUFFIX[device]}", backend)  # every team's flags, each row with its team
+    assert within(page, rows, width) and no_sideways_scroll(page, width)
+    page.get_by_label("Care team").select_option(label="Night team")
+    page.get_by_label("Handled by").select_option(label="unassigned")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(rf"team_id={teams.night}.*assignee=none|assignee=none.*team_id={teams.night}"))
+    assert [row.get_attribute("data-flag-id") for row in rows.all()] == [
+        teams.night_flags[s] for s in ("urgent", "high", "moderate")]
+    assert within(page, page.locator(".filters select"), width)
+    shoot(page, f"teams-queue{SUFFIX[device]}", backend)
+
+    # The urgent flag goes to Owen, with a note; the page says so and names him as its handler.
+    rows.first.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(rf"/clinic/flags/{teams.night_flags['urgent']}"))
+    assert page.locator("dd.handler").inner_text().startswith("Unassigned")
+    assert page.locator("dd.team").inner_text() == "Night team"
+    choices = page.get_by_label("Assign to").locator("option").all_inner_texts()
+    assert [c.strip() for c in choices] == ["Choose a member", "Owen Night", "Pat Prescriber (you)"]
+    page.get_by_label("Assign to").select_option(label="Owen Night")
+    page.locator("#assign-note").fill("Owen, she asked for a call before 6 pm.")
+    for control in ("#assignee", "#assign-note", "button.action-assign"):
+        assert within(page, page.locator(control), width), control
+    page.get_by_role("button", name="Assign").click()
+    page.wait_for_url(re.compile(rf"/clinic/flags/{teams.night_flags['urgent']}"))
+    assert "Assigned to Owen Night: Seizure or hallucinations (P-NIGHT)." in page.get_by_role("status").inner_text()
+    assert page.locator("dd.handler").inner_text().startswith("Owen Night")
+    assert "by you to Owen Night" in page.locator("ol.reviews").inner_text()
+    assert no_sideways_scroll(page, width)
+    shoot(page, f"teams-flag-assign{SUFFIX[device]}", backend)
+    assert teams.pat.get(f"/flags/{teams.night_flags['urgent']}").json["assignee_id"] == teams.owen.id
+
+    # Owen is deactivated while the next flag's page is open: the refusal comes back at the field,
+    # focused and in view, with the note kept.
+    page.goto(f"{served}/clinic/flags/{teams.night_flags['high']}")
+    page.get_by_label("Assign to").select_option(label="Owen Night")
+    page.locator("#assign-note").fill("For Owen")
+    assert teams.ada.patch(f"/clinicians/{teams.owen.id}", json={"active": False}).status_code == 200
+    page.get_by_role("button", name="Assign").click()
+    alert = page.locator("#assign-errors")
+    assert alert.inner_text().strip() == "Give a member of the patient's care team."
+    expect(page.get_by_label("Assign to")).to_be_focused()
+    assert in_view(page, alert) and in_view(page, page.get_by_label("Assign to"))
+    assert page.locator("#assign-note").input_value() == "For Owen"
+    assert [c.strip() for c in page.get_by_label("Assign to").locator("option").all_inner_texts()] == [
+        "Choose a member", "Pat Prescriber (you)"]
+    shoot(page, f"teams-flag-assign-refused{SUFFIX[device]}", backend, full=False)
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_an_admin_manages_the_clinic_from_its_page(app, teams, served, page_of, backend, device):
+    width, height = WIDTHS[device]
+    page = page_of(width, height)
+    sign_in_with_the_keyboard(page, served, teams.ada.email, "correct horse battery staple")
+    page.get_by_role("link", name="Clinic admin").click()
+    page.wait_for_url(f"{served}/clinic/admin")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Clinic admin")
+    staff = page.locator("table.staff tbody tr")
+    assert staff.count() == 4
+    assert within(page, staff, width) and within(page, page.locator(".team-card"), width)
+    assert no_sideways_scroll(page, width)
+    shoot(page, f"admin{SUFFIX[device]}", backend)
+
+    # A new nurse of the Night team: the password is on this page only, and it signs in.
+    form = page.locator("form", has=page.get_by_role("button", name="Add the clinician"))
+    form.get_by_label("Email").fill("noor@example.org")
+    form.get_by_label("Name").fill("Noor New")
+    form.get_by_label("Role").select_option("nurse")
+    form.get_by_label("Night team").check()
+    page.get_by_role("button", name="Add the clinician").click()
+    password = page.locator("#printed-password").inner_text().strip()
+    assert re.fullmatch(r"[2-9a-z]{4}(-[2-9a-z]{4}){3}", password)
+    assert within(page, page.locator(".printed-password"), width) and no_sideways_scroll(page, width)
+    shoot(page, f"admin-password{SUFFIX[device]}", backend)
+    page.emulate_media(media="print")  # printed, it is the newcomer's slip, without the clinic's staff
+    assert page.locator("#printed-password").is_visible() and not page.locator("table.staff").is_visible()
+    assert page.get_by_text(f"Sign in at {served}/clinic/sign-in with your email, noor@example.org").is_visible()
+    shoot(page, f"admin-password-print{SUFFIX[device]}", backend)
+    page.emulate_media(media="screen")
+    newcomer = page_of(width, height)
+    sign_in_with_the_keyboard(newcomer, served, "noor@example.org", password)
+    assert newcomer.locator("tr.flag-row").count() == 3, "the Night team's flags"
+
+    # Nia is deactivated from her row: her open session ends at once.
+    nia = page_of(width, height)
+    sign_in_with_the_keyboard(nia, served, teams.nia.email, "correct horse battery staple")
+    page.goto(f"{served}/clinic/admin")
+    assert page.locator("#printed-password").count() == 0, "shown once"
+    page.get_by_role("button", name="Deactivate Nia Nurse").click()
+    assert "Nia Nurse is deactivated" in page.get_by_role("status").inner_text()
+    nia.goto(f"{served}/clinic/")
+    assert nia.url.startswith(f"{served}/clinic/sign-in")
+
+    # A team with a member, then a refusal at the field: a second team of the same name.
+    page.get_by_label("Name of the team").fill("Weekend team")
+    page.get_by_role("button", name="Add the team").click()
+    card = page.locator(".team-card", has=page.get_by_role("heading", name="Weekend team"))
+    card.get_by_label("Add to Weekend team").select_option(label="Pat Prescriber (prescriber)")
+    card.get_by_role("button", name="Add to Weekend team").click()
+    card = page.locator(".team-card", has=page.get_by_role("heading", name="Weekend team"))
+    assert "Pat Prescriber" in card.locator("ul.members").inner_text()
+    page.get_by_label("Name of the team").fill("Night team")
+    page.get_by_role("button", name="Add the team").click()
+    field = page.get_by_label("Name of the team")
+    expect(field).to_be_focused()
+    assert page.locator("#team-name-errors").inner_text().strip() == "Your clinic has a team of this name."
+    assert in_view(page, field)
+    shoot(page, f"admin-team-refused{SUFFIX[device]}", backend, full=False)
