@@ -28,6 +28,9 @@ as its last line, one JSON object:
     batch200_vs_one    one POST /entries/batch of 200 over one POST /entries around it, for the same
                        patient; the median of the rounds' ratios (batch200_ms, one_ms: medians)
     reevaluate_per_s   entries judged per second by `rules reevaluate` over the seeded history
+    sweep_s            one silent-patient sweep (`flags sweep`) over 100,000 enrolled patients (10,000
+                       with --quick), 5% of them silent: it opens their flags (sweep_opened); then
+                       the same sweep again, which opens nothing (sweep_again_s)
     queries_per_entry  SQL statements (and commits) of one POST /entries; queries_by_kind splits them
     load_*             with --load: gunicorn on the same database, clients in another process
 
@@ -119,14 +122,17 @@ class Scale:
     note_posts: int  # pairs of POST /entries, with and without a note
     other_teams: int  # stored for the queue's figure, each with patients_per_team × flags_per_patient open flags
     patients_per_team: int
+    sweep_patients: int  # enrolled patients with a last entry, for the silent-patient sweep
 
 
 FULL = Scale("full", history_years=10, entries_per_day=6, pool=8, rounds=7, requests_per_round=200,
              history_posts=150, batch_rounds=7, singles_per_round=20, queries_posts=20, profile_posts=300,
-             load_seconds=30.0, note_posts=150, other_teams=1000, patients_per_team=10)
+             load_seconds=30.0, note_posts=150, other_teams=1000, patients_per_team=10,
+             sweep_patients=100_000)
 QUICK = Scale("quick", history_years=2, entries_per_day=6, pool=4, rounds=3, requests_per_round=80,
               history_posts=60, batch_rounds=3, singles_per_round=10, queries_posts=10, profile_posts=300,
-              load_seconds=5.0, note_posts=40, other_teams=100, patients_per_team=10)
+              load_seconds=5.0, note_posts=40, other_teams=100, patients_per_team=10,
+              sweep_patients=10_000)
 
 
 class BenchError(RuntimeError):
@@ -473,6 +479,70 @@ def measure_queue(app, client, clinician: str, scale: Scale, rng: random.Random)
     return empty, queue_page_ms(client, clinician), stored
 
 
+SILENT_SHARE = 20  # one patient in 20 has gone quiet
+
+
+def seed_watched_patients(app, count: int) -> int:
+    """Store `count` enrolled patients in one team, each with a phone and a last entry: most logged
+    yesterday, one in SILENT_SHARE five days ago (past the default of 3 days). Returns the silent."""
+    from service.clinicians import create_clinic, create_clinician
+    from service.models import Device, Patient
+
+    now = dt.datetime.now(dt.timezone.utc)
+    silent = 0
+    with app.app_context():
+        clinic, team = create_clinic("Sweep clinic")
+        clinician, _ = create_clinician(f"sweep-{uuid.uuid4().hex[:8]}@example.org", "Dr Sweep", clinic.id, team.id)
+        clinic_id, team_id, clinician_id = clinic.id, team.id, clinician.id
+        db.session.commit()
+        db.session.close()  # the bulk inserts below go through connections of their own
+        for first in range(0, count, BULK_ROWS):
+            patients, devices, entries = [], [], []
+            for n in range(first, min(first + BULK_ROWS, count)):
+                patient_id = uuid.uuid4()
+                quiet = n % SILENT_SHARE == 0
+                silent += quiet
+                last = now - dt.timedelta(days=5 if quiet else 1)
+                patients.append({"id": patient_id, "clinician_id": clinician_id, "team_id": team_id,
+                                 "clinic_id": clinic_id, "reference": f"S-{n}", "timezone": TIMEZONE,
+                                 "treatment_start": now.date(), "renal_impairment": False, "depression": False,
+                                 "anxiety": False, "sex": "unspecified", "standard_drink_g": 10.0,
+                                 "expected_every_days": 3, "created_at": now,
+                                 "updated_at": now})
+                devices.append({"id": uuid.uuid4(), "patient_id": patient_id, "device_name": "phone",
+                                "token_hash": uuid.uuid4().hex + uuid.uuid4().hex, "enrolled_at": last})
+                entries.append({"id": uuid.uuid4(), "patient_id": patient_id, "client_id": uuid.uuid4(),
+                                "body": {"craving": 2}, "body_hash": "0" * 64, "recorded_at": last,
+                                "local_date": last.date(), "received_at": last, "craving": 2})
+            with db.engine.begin() as conn:
+                for model, rows in ((Patient, patients), (Device, devices), (Entry, entries)):
+                    conn.execute(sa.insert(model.__table__), rows)
+            say(f"watched patients: {min(first + BULK_ROWS, count)}/{count}")
+    return silent
+
+
+def measure_sweep(app, scale: Scale) -> dict:
+    """Time one sweep over the watched patients (it opens the silent ones' flags), then another."""
+    from service import sweep
+
+    silent = seed_watched_patients(app, scale.sweep_patients)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        began = time.perf_counter()
+        first = sweep.sweep()
+        first_s = time.perf_counter() - began
+        began = time.perf_counter()
+        again = sweep.sweep()
+        again_s = time.perf_counter() - began
+    if first["opened"] < silent or again["opened"] != 0:
+        raise BenchError(f"the sweep opened {first['opened']} flags for {silent} silent patients, then {again}")
+    return {"sweep_s": round(first_s, 2), "sweep_again_s": round(again_s, 2), "sweep_opened": first["opened"],
+            "sweep_patients": scale.sweep_patients}
+
+
 def measure_batch(client, phones: list[Phone], scale: Scale, rng: random.Random) -> tuple[float, float, float]:
     """Return the ms of a 200-entry batch, of one POST /entries, and their ratio (medians of rounds).
 
@@ -814,6 +884,8 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
         with phase("batch"):
             batch_phones = [make_patient(client, clinician, recent_start) for _ in range(scale.batch_rounds)]
             batch_ms, one_ms, batch200_vs_one = measure_batch(client, batch_phones, scale, rng)
+        with phase("sweep"):
+            swept = measure_sweep(app, scale)
         queries, kinds = count_queries(app, client, f"{API}/entries", rules_phones, scale.queries_posts, rng)
         bare_queries, _ = count_queries(app, client, BARE_PATH, bare_phones, scale.queries_posts, rng)
 
@@ -841,6 +913,7 @@ def run(database: Database, scale: Scale, args, tmp: Path) -> dict:
             "history_entries": seeded,
             "history_years": scale.history_years,
             "reevaluated_entries": summary["entries"],
+            **swept,
         }
         if args.load:
             with phase("load"):
@@ -881,6 +954,8 @@ def table(results: dict, scale: Scale, backend: str, seconds: float) -> str:
          f"one POST /entries {results['one_ms']:.2f} ms", f"{results['batch200_vs_one']:.2f}", "batch200_vs_one"),
         ("rules reevaluate", f"{results['reevaluate_per_s']:.0f} entries/s",
          f"over {results['reevaluated_entries']} entries", "", "reevaluate_per_s"),
+        (f"silent-patient sweep, {results['sweep_patients']:,} enrolled patients", f"{results['sweep_s']:.2f} s",
+         f"opened {results['sweep_opened']:,}; again {results['sweep_again_s']:.2f} s", "", "sweep_s"),
         ("SQL statements per POST /entries", f"{results['queries_per_entry']:g}",
          f"bare store {results['queries_per_bare_entry']:g}", "", "queries_per_entry"),
     ]
