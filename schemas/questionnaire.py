@@ -10,7 +10,7 @@ from service.measures.instruments import INSTRUMENTS
 from service.measures.outcomes import WHO_LEVELS
 
 from .base import AwareDateTime, Date, PageArgs, Schema, StrictInteger, page_schema
-from .entry import FlagBriefSchema, within_window
+from .entry import FlagBriefSchema, SummarySchema, within_window
 
 CODES = list(INSTRUMENTS)
 
@@ -157,3 +157,8 @@ class OutcomesSchema(MeasuresSchema):
     who_level_change = fields.Integer(allow_none=True, metadata={
         "description": "WHO levels moved from the baseline: down is negative"})
     latest_scores = fields.Dict(keys=fields.String(), values=fields.Nested(LatestScoreSchema))
+
+
+class SummaryWithOutcomesSchema(SummarySchema):
+    outcomes = fields.Nested(OutcomesSchema, metadata={
+        "description": "Drinking outcomes over the same local days, beside the first 28 days of treatment"})

@@ -165,6 +165,9 @@ def add_clinician(caller: Clinician, data: dict) -> dict:
 def change_clinician(caller: Clinician, clinician_id: uuid.UUID, data: dict) -> dict:
     """Change a colleague's role, or deactivate them: their tokens and clinic sessions end at once."""
     clinician = _colleague(caller, clinician_id)
+    stops_admin = data.get("role", "admin") != "admin" or data.get("active") is False
+    if clinician.role == "admin" and clinician.active and stops_admin and not _other_admins(clinician):
+        raise Conflict("A clinic keeps at least one active admin: make someone else admin first.")
     if "role" in data:
         clinician.role = data["role"]
     if data.get("active") is False and clinician.active:
@@ -174,6 +177,12 @@ def change_clinician(caller: Clinician, clinician_id: uuid.UUID, data: dict) -> 
         clinician.active = True
     db.session.flush()
     return shaped([clinician])[0]
+
+
+def _other_admins(clinician: Clinician) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Clinician).where(
+        Clinician.clinic_id == clinician.clinic_id, Clinician.role == "admin", Clinician.active.is_(True),
+        Clinician.id != clinician.id))
 
 
 def list_teams(caller: Clinician) -> list[dict]:

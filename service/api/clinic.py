@@ -63,6 +63,7 @@ class Clinicians(MethodView):
 @blp.only("admin")
 @blp.arguments(ClinicianUpdateSchema)
 @blp.response(200, ClinicianSchema)
+@blp.alt_response(409, response="CONFLICT")
 def change_clinician(data, clinician_id):
     """Change a clinician's role, or deactivate them at once (admin)"""
     return clinicians.change_clinician(auth.current_clinician(), clinician_id, data)

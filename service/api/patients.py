@@ -1,16 +1,20 @@
 """Clinician endpoints: patients, prescriptions, enrollment, entries, summary, devices, audit."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask.views import MethodView
 
 from schemas.base import PageArgs
-from schemas.entry import EntryListArgs, EntryPageSchema, SummaryArgs, SummarySchema
+from schemas.entry import EntryListArgs, EntryPageSchema, SummaryArgs
+from schemas.questionnaire import SummaryWithOutcomesSchema
 from schemas.patient import (AuditPageSchema, DeviceListSchema, EnrollmentSchema, PatientCreatedSchema,
                              PatientCreateSchema, PatientDetailSchema, PatientPageSchema, PatientUpdateSchema,
                              PrescriptionCreateSchema, PrescriptionSchema)
 
 from .. import audit, auth, enrollment, entries, flags, patients, summary
 from ..extensions import Blueprint
+from ..measures import outcomes
 
 RATE_LIMIT = "RATELIMIT_CLINICIAN"
 blp = Blueprint("patients", __name__, role="clinician", description="Your patients and their records")
@@ -84,12 +88,14 @@ def patient_entries(args, patient_id):
 
 @blp.route("/patients/<uuid:patient_id>/summary")
 @blp.arguments(SummaryArgs, location="query")
-@blp.response(200, SummarySchema)
+@blp.response(200, SummaryWithOutcomesSchema)
 def patient_summary(args, patient_id):
-    """Show one row per local day: baclofen, craving, drinks, symptoms and flags"""
+    """Show one row per local day (baclofen, craving, drinks, symptoms, flags) and the days' drinking outcomes"""
     patient = auth.load_patient(patient_id)
+    last = patients.local_today(patient)
     return {"patient_id": patient.id, "timezone": patient.timezone,
-            "items": summary.daily_summary(patient, args["days"]), "next_cursor": None}
+            "items": summary.daily_summary(patient, args["days"]), "next_cursor": None,
+            "outcomes": outcomes.outcomes_of(patient, last - dt.timedelta(days=args["days"] - 1), last)}
 
 
 @blp.route("/patients/<uuid:patient_id>/devices")

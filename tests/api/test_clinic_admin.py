@@ -50,6 +50,18 @@ def test_deactivating_a_clinician_ends_their_tokens_at_once_and_keeps_them_liste
     assert admin.get(f"/patients/{patient['id']}").status_code == 200, "the patient stays with the team"
 
 
+def test_a_clinic_keeps_at_least_one_active_admin(app, client):
+    _, admin, prescriber, _ = staff(app, client)
+    for change in ({"active": False}, {"role": "nurse"}):
+        refused = admin.patch(f"/clinicians/{admin.id}", json=change)
+        assert_problem(refused, 409)
+        assert "at least one active admin" in refused.json["detail"]
+    assert admin.patch(f"/clinicians/{prescriber.id}", json={"role": "admin"}).status_code == 200
+    assert admin.patch(f"/clinicians/{admin.id}", json={"role": "nurse"}).status_code == 200
+    assert Caller(client, prescriber.token).get("/clinic").json["role"] == "admin"
+    assert_problem(prescriber.patch(f"/clinicians/{prescriber.id}", json={"active": False}), 409)
+
+
 def test_another_clinics_clinician_or_team_is_404(app, client, clinician):
     made, admin, _, _ = staff(app, client)
     assert_problem(admin.patch(f"/clinicians/{clinician.id}", json={"role": "nurse"}), 404)

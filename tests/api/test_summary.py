@@ -93,6 +93,12 @@ def test_craving_drinks_and_symptoms_per_day(clinician, paris):
     assert second["drinks"] == 4 and second["symptoms"] == []
     assert rows[(day - dt.timedelta(days=1)).isoformat()]["max_craving"] is None
 
+    outcomes = summary(clinician, paris.id, days=5)["outcomes"]  # over the same five local days
+    assert (outcomes["days"], outcomes["days_with_entries"]) == (5, 2)
+    assert outcomes["from"] == (local_today(PARIS) - dt.timedelta(days=4)).isoformat()
+    assert outcomes["grams_per_day"] == 37.5  # 3.5 and 4 drinks of 10 g over the two days with entries
+    assert outcomes["percent_days_abstinent"] == 0.0 and outcomes["mean_craving"] == 3.8
+
 
 def test_entries_older_than_the_window_are_left_out(clinician, paris):
     old = local_today(PARIS) - dt.timedelta(days=10)
