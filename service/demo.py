@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from schemas.entry import EntryCreateSchema
+from schemas.questionnaire import ResponseCreateSchema
 
 from . import clock, enrollment, entries, patients
 from .clinicians import create_clinician, issue_token, set_password
 from .extensions import db
+from .measures import responses
 from .models import Clinician, Entry, Patient
 
 DEMO_EMAIL = "demo.clinician@example.org"
@@ -65,6 +67,20 @@ def _day_entries(day: dt.date, n: int, zone: ZoneInfo) -> list[dict]:
     return [morning, evening]
 
 
+def _day_responses(day: dt.date, n: int, zone: ZoneInfo) -> list[dict]:
+    """Weekly PACS and fortnightly PHQ-9 and GAD-7, answered in the evening, easing over the weeks."""
+    at = dt.datetime(day.year, day.month, day.day, 21, 40, tzinfo=zone).isoformat()
+    week = n // 7
+    found = []
+    if n % 7 == 6:
+        found.append(("pacs", [max(0, 4 - week), max(0, 4 - week), 3 - week // 2, max(0, 3 - week), 3]))
+    if n % 14 == 13:
+        found.append(("phq9", [2, 2 - week // 2, 2, 1, 1, 1, 1, 0, 0]))
+        found.append(("gad7", [2, 2, 1, 2 - week // 2, 1, 1, 1]))
+    return [{"client_id": str(uuid.uuid4()), "instrument": code, "answered_at": at, "answers": answers}
+            for code, answers in found]
+
+
 def _find_patient(clinician: Clinician) -> Patient | None:
     # Older runs named the demo patient demo-<random>: the oldest such patient is the demo's.
     return db.session.scalars(
@@ -85,13 +101,15 @@ def _fill_days(patient: Patient, days: int) -> tuple[int, int]:
         sa.select(Entry.local_date).distinct().where(Entry.patient_id == patient.id, Entry.local_date >= first)))
     missing = [first + dt.timedelta(days=k) for k in range((today - first).days)]
     missing = [day for day in missing if day not in logged]
-    schema = EntryCreateSchema()
+    schema, answers = EntryCreateSchema(), ResponseCreateSchema()
     made = 0
     for done, day in enumerate(missing, 1):
         n = (day - patient.treatment_start - FIRST_ENTRIES_AFTER).days
         for raw in _day_entries(day, n, zone):
             entries.record_entry(patient, raw, schema.load(raw))
             made += 1
+        for raw in _day_responses(day, n, zone):
+            responses.record_response(patient, raw, answers.load(raw))
         if done % 7 == 0:
             click.echo(f"seeding: {done}/{len(missing)} days, {made} entries", err=True)
     return made, len(missing)
