@@ -29,8 +29,11 @@ class Patient(db.Model):
     # Drinking outcomes: heavy days and WHO risk levels depend on sex; grams on the local standard drink.
     sex: Mapped[str] = mapped_column(sa.String(16), default="unspecified", server_default="unspecified")
     standard_drink_g: Mapped[float] = mapped_column(sa.Float, default=10.0, server_default="10")
-    # The silent patient: days without an entry before the care team is told (None: never).
-    expected_every_days: Mapped[int | None] = mapped_column(sa.Integer, default=3, server_default="3")
+    # The silent patient: days without an entry before the care team is told (None: never). An
+    # explicit None is stored as NULL: without evaluates_none() the ORM leaves a None out of the
+    # INSERT and the default 3 takes its place, so a patient created with null was watched anyway.
+    expected_every_days: Mapped[int | None] = mapped_column(sa.Integer().evaluates_none(), default=3,
+                                                            server_default="3")
     # Set by the sweep when it opens a silent_patient flag, cleared when the patient logs again or
     # the flag is closed: the entry path reads it from the row it already has, at no cost.
     silent_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
