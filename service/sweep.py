@@ -68,10 +68,12 @@ def sweep(now: dt.datetime | None = None) -> dict:
     and on several workers at once. Commits; returns what it saw and did."""
     now = now or clock.now()
     rule = rules.RULES_BY_CODE[RULE]
+    healed = _heal(now)
     candidates = _candidates(now)
     urgent = _urgent_before([c.id for c in candidates], {c.id: c.last for c in candidates})
     rows = []
-    for c in candidates:
+    # Always in the same order, so sweeps on several workers take the index's locks alike.
+    for c in sorted(candidates, key=lambda c: c.id):
         match = silent_patient(Silence(c.expected_every_days, c.last, c.since, c.id in urgent), now)
         if match is None:
             continue
@@ -94,7 +96,24 @@ def sweep(now: dt.datetime | None = None) -> dict:
                                .execution_options(synchronize_session=False))
         opened += len(silent)
     db.session.commit()
-    return {"silent": len(rows), "opened": opened}
+    return {"silent": len(rows), "opened": opened, "resolved": healed}
+
+
+def _heal(now: dt.datetime) -> int:
+    """Resolve open silent_patient flags whose patient logged after the flag was raised: an entry
+    that came in while a sweep was opening the flag did not see it (the entry path reads the mark
+    from the patient's row as it was)."""
+    logged = sa.exists().where(Entry.patient_id == Flag.patient_id, Entry.received_at > Flag.created_at)
+    found = db.session.execute(
+        sa.update(Flag).where(Flag.rule == RULE, Flag.status.in_(OPEN_STATUSES), logged)
+        .values(status="resolved", updated_at=now).returning(Flag.id, Flag.patient_id)
+        .execution_options(synchronize_session=False)).all()
+    for flag_id, _ in found:
+        db.session.add(Review(flag_id=flag_id, action="resolve", note=LOGGED_AGAIN, clinician_id=None, at=now))
+    if found:
+        db.session.execute(sa.update(Patient).where(Patient.id.in_([p for _, p in found])).values(silent_since=None)
+                           .execution_options(synchronize_session=False))
+    return len(found)
 
 
 def logged_again(patient: Patient) -> None:

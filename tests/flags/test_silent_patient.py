@@ -119,9 +119,9 @@ def service_review(flag: dict) -> dict:
 
 def test_a_patient_silent_past_their_days_gets_one_open_flag_with_its_evidence(app, clinician, patient):
     last = received_at(log(patient, craving=2))
-    assert sweep_at(app, last + 3 * DAY) == {"silent": 0, "opened": 0}  # exactly three days: not yet
+    assert sweep_at(app, last + 3 * DAY) == {"silent": 0, "opened": 0, "resolved": 0}  # exactly three days: not yet
     assert silent_flags(clinician, patient.id) == []
-    assert sweep_at(app, last + 3 * DAY + SECOND) == {"silent": 1, "opened": 1}
+    assert sweep_at(app, last + 3 * DAY + SECOND) == {"silent": 1, "opened": 1, "resolved": 0}
     flag = the_silent_flag(clinician, patient.id)
     assert flag["severity"] == "moderate"
     assert flag["status"] == "open"
@@ -138,10 +138,26 @@ def test_a_patient_silent_past_their_days_gets_one_open_flag_with_its_evidence(a
 def test_a_second_sweep_opens_nothing(app, clinician, patient):
     last = received_at(log(patient, craving=2))
     assert sweep_at(app, last + 4 * DAY)["opened"] == 1
-    assert sweep_at(app, last + 4 * DAY) == {"silent": 0, "opened": 0}
-    assert sweep_at(app, last + 9 * DAY) == {"silent": 0, "opened": 0}
+    assert sweep_at(app, last + 4 * DAY) == {"silent": 0, "opened": 0, "resolved": 0}
+    assert sweep_at(app, last + 9 * DAY) == {"silent": 0, "opened": 0, "resolved": 0}
     assert len(stored_silent_flags(app, patient.id)) == 1
     assert the_silent_flag(clinician, patient.id)["occurrences"] == 1
+
+
+def test_an_entry_that_came_in_while_the_flag_was_being_raised_resolves_it_at_the_next_sweep(app, clinician,
+                                                                                              patient):
+    last = received_at(log(patient, craving=2))
+    swept_at = last + 4 * DAY
+    assert sweep_at(app, swept_at)["opened"] == 1
+    with app.app_context():  # as if the entry's request had read the patient's row before the sweep marked it
+        db.session.execute(sa.update(Patient).where(Patient.id == as_uuid(patient.id)).values(silent_since=None))
+        db.session.commit()
+        db.session.remove()
+    arrived(app, log(patient, craving=1), swept_at + SECOND)
+    assert the_silent_flag(clinician, patient.id)["status"] == "open"
+    assert sweep_at(app, swept_at + HOUR) == {"silent": 0, "opened": 0, "resolved": 1}
+    service_review(the_silent_flag(clinician, patient.id, status="resolved"))
+    assert silent_flags(clinician, patient.id) == []
 
 
 def test_expected_every_days_sets_the_cutoff(app, clinician):
@@ -180,7 +196,7 @@ def test_the_next_entry_resolves_the_flag_and_a_later_silence_opens_a_new_one(ap
 
     back_at = arrived(app, back, swept + HOUR)
     assert sweep_at(app, back_at + 3 * DAY)["opened"] == 0  # silent again, but not for long enough
-    assert sweep_at(app, back_at + 3 * DAY + SECOND) == {"silent": 1, "opened": 1}
+    assert sweep_at(app, back_at + 3 * DAY + SECOND) == {"silent": 1, "opened": 1, "resolved": 0}
     second = the_silent_flag(clinician, patient.id)
     assert second["id"] != first["id"]
     assert dt.datetime.fromisoformat(second["evidence"]["last_entry_received_at"]) == back_at
@@ -235,7 +251,7 @@ def test_a_flag_closed_by_hand_is_not_raised_again_for_the_same_silence(app, cli
     assert silent_since(app, patient.id) is None
 
     for later in (swept + HOUR, swept + 5 * DAY, swept + 30 * DAY):  # the same silence goes on
-        assert sweep_at(app, later) == {"silent": 0, "opened": 0}
+        assert sweep_at(app, later) == {"silent": 0, "opened": 0, "resolved": 0}
     assert silent_flags(clinician, patient.id) == []
 
     back = log(patient, craving=1)
@@ -264,7 +280,7 @@ def test_only_enrolled_patients_with_a_phone_in_use_and_expected_days_are_swept(
     for phone in (watched, unwatched, turned_off):
         log(phone, craving=2)
 
-    assert sweep_at(app, now_utc() + 60 * DAY) == {"silent": 1, "opened": 1}
+    assert sweep_at(app, now_utc() + 60 * DAY) == {"silent": 1, "opened": 1, "resolved": 0}
     assert [p for p, _ in stored_silent_flags(app)] == [as_uuid(watched.id)]
     for patient_id in (created.json["id"], revoked.id, unwatched.id, turned_off.id):
         assert silent_flags(clinician, patient_id) == []
@@ -331,12 +347,12 @@ def test_flags_sweep_prints_what_it_opened(app, clinician, runner):
 
     result = runner.invoke(args=["flags", "sweep"])
     assert result.exit_code == 0, result.output
-    assert last_json_line(result.output) == {"silent": 1, "opened": 1}
+    assert last_json_line(result.output) == {"silent": 1, "opened": 1, "resolved": 0}
     assert [p for p, _ in stored_silent_flags(app)] == [as_uuid(patient.id)]
 
     again = runner.invoke(args=["flags", "sweep"])
     assert again.exit_code == 0, again.output
-    assert last_json_line(again.output) == {"silent": 0, "opened": 0}
+    assert last_json_line(again.output) == {"silent": 0, "opened": 0, "resolved": 0}
     assert len(stored_silent_flags(app)) == 1
 
 
