@@ -46,7 +46,7 @@ def who_risk_level(grams_per_day: float | None, sex: str) -> str | None:
 
 
 def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1)
+    return round(100 * part / whole, 2)
 
 
 def measure(days: dict[dt.date, Day], first: dt.date, last: dt.date, sex: str, standard_drink_g: float) -> dict:
@@ -65,10 +65,10 @@ def measure(days: dict[dt.date, Day], first: dt.date, last: dt.date, sex: str, s
         percent_days_abstinent=_percent(len(known) - len(drinking), len(known)),
         percent_heavy_drinking_days=_percent(sum(1 for g in grams if g >= HEAVY_DAY_G[sex]), len(known)),
         drinks_per_drinking_day=round(sum(drinking) / len(drinking), 2) if drinking else None,
-        grams_per_day=round(grams_per_day, 1),
+        grams_per_day=round(grams_per_day, 2),
         who_risk_level=who_risk_level(grams_per_day, sex),
-        mean_craving=round(sum(cravings) / len(cravings), 1) if cravings else None,
-        mean_baclofen_mg=round(sum(day.baclofen_mg for day in known) / len(known), 1))
+        mean_craving=round(sum(cravings) / len(cravings), 2) if cravings else None,
+        mean_baclofen_mg=round(sum(day.baclofen_mg for day in known) / len(known), 2))
     return out
 
 

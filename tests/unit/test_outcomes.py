@@ -62,7 +62,7 @@ def test_a_heavy_day_for_a_woman_or_unspecified_is_40_g_or_more(sex, drinks, hea
 
 def test_percent_heavy_days_counts_over_the_days_with_entries():
     days = {on(0): Day(drinks=6), on(1): Day(drinks=1), on(2): Day(drinks=0)}
-    assert measure(days, on(0), on(6), "male", 10)["percent_heavy_drinking_days"] == 33.3
+    assert measure(days, on(0), on(6), "male", 10)["percent_heavy_drinking_days"] == 33.33
 
 
 # -- the standard drink
@@ -170,9 +170,11 @@ def test_mean_baclofen_is_over_days_with_entries_including_days_without_a_dose()
     assert measure(days, FIRST, WEEK_LAST, "male", 10)["mean_baclofen_mg"] == 50.0
 
 
-def test_mean_baclofen_is_rounded_to_a_tenth():
-    days = {on(0): Day(baclofen_mg=10), on(1): Day(baclofen_mg=10), on(2): Day(baclofen_mg=15)}
-    assert measure(days, FIRST, WEEK_LAST, "male", 10)["mean_baclofen_mg"] == 11.7
+def test_means_are_rounded_to_hundredths():
+    days = {on(0): Day(baclofen_mg=10, cravings=(3, 4)), on(1): Day(baclofen_mg=10, cravings=(4,)),
+            on(2): Day(baclofen_mg=15, cravings=(4,))}
+    found = measure(days, FIRST, WEEK_LAST, "male", 10)
+    assert (found["mean_baclofen_mg"], found["mean_craving"]) == (11.67, 3.75)
 
 
 # -- the change from the baseline
