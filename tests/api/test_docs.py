@@ -128,7 +128,7 @@ def test_every_problem_answer_has_an_example_of_its_status():
 
 def test_the_request_examples_load_through_their_schemas(monkeypatch):
     # Entries older than 90 days are refused: read the examples as on the morning after them.
-    monkeypatch.setattr("schemas.entry.now", lambda: dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc))
+    monkeypatch.setattr("service.clock.now", lambda: dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc))
     assert EntryCreateSchema().load(ex.ENTRY_REQUEST)["craving"] == 6
     assert len(BatchCreateSchema().load(ex.BATCH_REQUEST)["entries"]) == 4
     assert ReviewCreateSchema().load(ex.REVIEW_REQUEST)["action"] == "resolve"
