@@ -1,13 +1,17 @@
-"""Helpers the API tests share: what a problem answer looks like, and a look into the database."""
+"""Helpers the API tests share: what a problem answer looks like, a look into the database, and
+clinics with their care teams and members."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import sqlalchemy as sa
 
-from conftest import at_local, local_today, now_utc as utc_now  # noqa: F401  (the tests import them from here)
+from conftest import PATIENT_ZONE, Caller, local_today
+from conftest import at_local, now_utc as utc_now  # noqa: F401  (the tests import them from here)
 from service.extensions import db
+from service.models import CareTeam, TeamMember
 
 PROBLEM = "application/problem+json"
 
@@ -90,3 +94,55 @@ def walk(caller, path: str, limit: int, **query) -> list[list[dict]]:
         if cursor is None:
             return pages
     raise AssertionError("the cursors never ended")
+
+
+# -- clinics, care teams and their members, through the CLI and the API
+
+
+def cli(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    return result, (json.loads(result.output.strip().splitlines()[-1]) if result.exit_code == 0 else None)
+
+
+def clinic(app, name="Riverside Clinic") -> dict:
+    result, made = cli(app, "clinics", "create", name)
+    assert result.exit_code == 0, result.output
+    return made
+
+
+def member(app, client, made: dict, role="prescriber", team_id=None, name="Dr Member") -> Caller:
+    email = f"{uuid.uuid4().hex[:8]}@example.org"
+    args = ["clinicians", "create", email, "--name", name, "--clinic", made["id"], "--role", role]
+    if team_id or made.get("team_id"):
+        args += ["--team", team_id or made["team_id"]]
+    result, out = cli(app, *args)
+    assert result.exit_code == 0, result.output
+    return Caller(client, out["token"], id=out["id"], email=email)
+
+
+def enrol(caller: Caller, **fields) -> dict:
+    body = {"reference": f"P-{uuid.uuid4().hex[:8]}", "timezone": PATIENT_ZONE,
+            "treatment_start": local_today().isoformat(), **fields}
+    made = caller.post("/patients", json=body)
+    assert made.status_code == 201, made.get_json()
+    return made.json
+
+
+def add_team(app, clinic_id: str, name: str) -> str:
+    with app.app_context():
+        team = CareTeam(id=uuid.uuid4(), clinic_id=uuid.UUID(clinic_id), name=name)
+        db.session.add(team)
+        db.session.commit()
+        return str(team.id)
+
+
+def join(app, clinician_id: str, team_id: str) -> None:
+    with app.app_context():
+        db.session.add(TeamMember(clinician_id=uuid.UUID(clinician_id), team_id=uuid.UUID(team_id)))
+        db.session.commit()
+
+
+def phone_of(client, patient: dict) -> Caller:
+    enrolled = client.post("/api/v1/enroll", json={"code": patient["enrollment"]["code"], "device_name": "phone"})
+    assert enrolled.status_code == 201, enrolled.get_json()
+    return Caller(client, enrolled.json["token"])

@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from api_helpers import add_team, clinic, enrol, member, phone_of
 from conftest import Caller, answered, entry, local_today
-from test_care_teams import _add_team, _phone, clinic, enrol, member
 
 from service.extensions import db
 from service.models import Clinician
@@ -118,7 +118,7 @@ def test_every_route_has_its_row(app):
 @pytest.fixture
 def world(app, client):
     made = clinic(app)
-    outside_team = _add_team(app, made["id"], "Outside")
+    outside_team = add_team(app, made["id"], "Outside")
     w = {
         "prescriber_in": member(app, client, made, name="Pat Rx"),
         "nurse_in": member(app, client, made, role="nurse", name="Nia Nurse"),
@@ -131,7 +131,7 @@ def world(app, client):
     result = app.test_cli_runner().invoke(args=["clinicians", "create", "far@example.org", "--name", "Far Away"])
     w["other_clinic"] = Caller(client, __import__("json").loads(result.output.strip().splitlines()[-1])["token"])
     w["patient_record"] = enrol(w["prescriber_in"])
-    w["patient"] = _phone(client, w["patient_record"])
+    w["patient"] = phone_of(client, w["patient_record"])
     w["patient"].post("/entries", json=entry(symptoms=[{"code": "slow_breathing", "severity": 3}]))
     w["flag_id"] = w["prescriber_in"].get("/flags").json["items"][0]["id"]
     w["team_id"] = outside_team

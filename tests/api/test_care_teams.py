@@ -1,48 +1,18 @@
 """Clinics and care teams: the members of a patient's team work the patient; nobody else sees it."""
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from api_helpers import assert_problem
-from conftest import PATIENT_ZONE, Caller, entry, local_today
+from api_helpers import add_team, assert_problem, cli, clinic, enrol, join, member, phone_of
+from conftest import Caller, entry, local_today
 
 from service.extensions import db
 from service.models import Clinician
 
 PATIENT_ID_PATHS = [("GET", "/patients/{p}"), ("GET", "/patients/{p}/entries"), ("GET", "/patients/{p}/summary"),
                     ("GET", "/patients/{p}/devices"), ("GET", "/patients/{p}/audit")]
-
-
-def cli(app, *args):
-    result = app.test_cli_runner().invoke(args=list(args))
-    return result, (json.loads(result.output.strip().splitlines()[-1]) if result.exit_code == 0 else None)
-
-
-def clinic(app, name="Riverside Clinic") -> dict:
-    result, made = cli(app, "clinics", "create", name)
-    assert result.exit_code == 0, result.output
-    return made
-
-
-def member(app, client, made: dict, role="prescriber", team_id=None, name="Dr Member") -> Caller:
-    email = f"{uuid.uuid4().hex[:8]}@example.org"
-    args = ["clinicians", "create", email, "--name", name, "--clinic", made["id"], "--role", role]
-    if team_id or made.get("team_id"):
-        args += ["--team", team_id or made["team_id"]]
-    result, out = cli(app, *args)
-    assert result.exit_code == 0, result.output
-    return Caller(client, out["token"], id=out["id"], email=email)
-
-
-def enrol(caller: Caller, **fields) -> dict:
-    body = {"reference": f"P-{uuid.uuid4().hex[:8]}", "timezone": PATIENT_ZONE,
-            "treatment_start": local_today().isoformat(), **fields}
-    made = caller.post("/patients", json=body)
-    assert made.status_code == 201, made.get_json()
-    return made.json
 
 
 def test_clinics_create_prints_the_clinic_and_its_first_team(app):
@@ -64,10 +34,10 @@ def test_a_nurse_of_the_team_works_the_prescribers_patient(app, client):
 def test_another_team_of_the_same_clinic_gets_404_like_a_missing_patient(app, client):
     made = clinic(app)
     prescriber = member(app, client, made)
-    other_team = _add_team(app, made["id"], "Night team")
+    other_team = add_team(app, made["id"], "Night team")
     outsider = member(app, client, made, team_id=other_team)
     patient = enrol(prescriber)
-    phone = _phone(client, patient)
+    phone = phone_of(client, patient)
     phone.post("/entries", json=entry(symptoms=[{"code": "slow_breathing", "severity": 3}]))
     assert prescriber.get("/flags").json["items"], "the team sees the urgent flag"
     for method, path in PATIENT_ID_PATHS:
@@ -81,7 +51,7 @@ def test_another_team_of_the_same_clinic_gets_404_like_a_missing_patient(app, cl
 
 def test_a_reference_names_one_patient_in_the_whole_clinic(app, client, clinician):
     made = clinic(app)
-    day, night = member(app, client, made), member(app, client, made, team_id=_add_team(app, made["id"], "Night"))
+    day, night = member(app, client, made), member(app, client, made, team_id=add_team(app, made["id"], "Night"))
     first = enrol(day, reference="MRN-1234")
     again = night.post("/patients", json={"reference": "MRN-1234", "treatment_start": local_today().isoformat()})
     assert again.status_code == 409 and "clinic already has" in again.json["detail"]
@@ -103,8 +73,8 @@ def test_clinicians_made_the_old_way_never_see_each_others_patients(clinician, o
 def test_a_clinician_in_several_teams_says_which_takes_the_patient(app, client):
     made = clinic(app)
     both = member(app, client, made)
-    second = _add_team(app, made["id"], "Day team")
-    _join(app, both.id, second)
+    second = add_team(app, made["id"], "Day team")
+    join(app, both.id, second)
     unsaid = both.post("/patients", json={"reference": "R-1", "treatment_start": local_today().isoformat()})
     assert_problem(unsaid, 422)
     assert "team_id" in unsaid.json["errors"]
@@ -154,30 +124,3 @@ def test_clinicians_create_refuses_a_team_of_another_clinic(app):
     result, _ = cli(app, "clinicians", "create", "y@example.org", "--name", "Dr Y", "--clinic", first["id"],
                     "--team", second["team_id"])
     assert result.exit_code == 2 and "no team" in result.output
-
-
-# -- helpers that reach the database: the API for teams and members is not there yet
-
-
-def _add_team(app, clinic_id: str, name: str) -> str:
-    from service.models import CareTeam
-
-    with app.app_context():
-        team = CareTeam(id=uuid.uuid4(), clinic_id=uuid.UUID(clinic_id), name=name)
-        db.session.add(team)
-        db.session.commit()
-        return str(team.id)
-
-
-def _join(app, clinician_id: str, team_id: str) -> None:
-    from service.models import TeamMember
-
-    with app.app_context():
-        db.session.add(TeamMember(clinician_id=uuid.UUID(clinician_id), team_id=uuid.UUID(team_id)))
-        db.session.commit()
-
-
-def _phone(client, patient: dict) -> Caller:
-    enrolled = client.post("/api/v1/enroll", json={"code": patient["enrollment"]["code"], "device_name": "phone"})
-    assert enrolled.status_code == 201, enrolled.get_json()
-    return Caller(client, enrolled.json["token"])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from api_helpers import assert_problem
+from api_helpers import assert_problem, clinic, enrol, member
 from conftest import Caller, local_today
-from test_care_teams import clinic, enrol, member
 
 RX = {"daily_dose_mg": 30, "max_daily_mg": 60, "approach": "fixed"}
 

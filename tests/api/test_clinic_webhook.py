@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from api_helpers import clinic, member
 from conftest import entry, make_patient
-from test_care_teams import clinic, member
 
 from service.extensions import db
 from service.models import Clinic, WebhookEvent

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from api_helpers import assert_problem
+from api_helpers import add_team, assert_problem, clinic, enrol, join, member, phone_of
 from conftest import entry
-from test_care_teams import _phone, clinic, enrol, member
 
 URGENT = {"symptoms": [{"code": "slow_breathing", "severity": 3}]}
 
@@ -16,7 +15,7 @@ def team_with_a_flag(app, client):
     prescriber, nurse = member(app, client, made, name="Pat Rx"), member(app, client, made, role="nurse",
                                                                         name="Nia Nurse")
     patient = enrol(prescriber)
-    _phone(client, patient).post("/entries", json=entry(**URGENT))
+    phone_of(client, patient).post("/entries", json=entry(**URGENT))
     flag = prescriber.get("/flags").json["items"][0]
     return made, prescriber, nurse, patient, flag
 
@@ -69,7 +68,7 @@ def test_the_queue_shows_one_team_at_a_time(app, client):
     other = prescriber  # the prescriber joins a second team with a patient of its own
     night = _team_with(app, made["id"], other.id)
     second = enrol(other, team_id=night)
-    _phone(client, second).post("/entries", json=entry(**URGENT))
+    phone_of(client, second).post("/entries", json=entry(**URGENT))
     assert {f["patient_id"] for f in other.get("/flags").json["items"]} == {flag["patient_id"], second["id"]}
     only_night = other.get(f"/flags?team_id={night}").json["items"]
     assert [f["patient_id"] for f in only_night] == [second["id"]]
@@ -77,10 +76,9 @@ def test_the_queue_shows_one_team_at_a_time(app, client):
 
 
 def _team_with(app, clinic_id: str, clinician_id: str) -> str:
-    from test_care_teams import _add_team, _join
 
-    team = _add_team(app, clinic_id, "Nights")
-    _join(app, clinician_id, team)
+    team = add_team(app, clinic_id, "Nights")
+    join(app, clinician_id, team)
     return team
 
 
