@@ -65,6 +65,10 @@ def test_each_clinician_keeps_their_patients_and_nobody_sees_anothers(empty_data
             assert caller.get(f"/patients/{made[other]['patient']}").status_code == 404
             clinic = caller.get("/clinic").json
             assert clinic["name"] == f"Dr {who}" and clinic["role"] == "prescriber"
+            kept = caller.get(f"/patients/{made[who]['patient']}").json  # 0012's defaults for stored patients
+            assert (kept["sex"], kept["standard_drink_g"], kept["expected_every_days"]) == ("unspecified", 10, 3)
+            assert caller.get(f"/patients/{made[who]['patient']}/outcomes?from=2026-10-01&to=2026-11-02").json[
+                "days_with_entries"] == 3
             assert [t["id"] for t in clinic["teams"]] == [listed[0]["team_id"]]
         runner = app.test_cli_runner()
         back = runner.invoke(args=["db", "downgrade", BEFORE])
