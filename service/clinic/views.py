@@ -19,6 +19,8 @@ from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
 from .. import auth, clinicians, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from ..measures.instruments import INSTRUMENTS
+from ..models import QuestionnaireResponse
 from ..rules.model import in_effect
 from . import bp, chart, csrf, present, signin
 
@@ -225,13 +227,14 @@ def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: 
     last_day = detail["last_seen_at"].astimezone(ZoneInfo(patient.timezone)).date()
     # Who handles it, and whom each assignment in its history handed it to.
     names = clinicians.names_of([detail["assignee_id"]] + [r.assignee_id for r in detail["reviews"]])
+    answered = flags.occurrences_of(found[0], QuestionnaireResponse) if detail["response_ids"] else []
     return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
                            back=back, actions=present.actions_for(detail["status"]), now=clock.now(),
                            reasons=reasons, reason=reason,
                            context=patients.with_context(patient), last_day=last_day,
                            prescription_then=in_effect(patient.prescriptions, last_day),
                            team=_my_teams().get(patient.team_id), members=clinicians.team_members(patient.team_id),
-                           names=names,
+                           names=names, responses=answered, instruments=INSTRUMENTS,
                            assign_errors=assign_errors or {}, assign_note=assign_note, chosen=chosen), status
 
 
