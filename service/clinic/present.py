@@ -292,3 +292,74 @@ def staff(people: list[dict], teams: list[dict]) -> tuple[list[dict], list[dict]
                                 candidates=[p for p in shown_people if p["active"] and p["id"] not in members]))
     return shown_people, shown_teams
 
+
+# ------------------------------------------------------------------ measures: questionnaires, outcomes, silence
+
+bp.app_template_filter("days")(days_words)
+
+
+@bp.app_template_filter("local_date")
+def local_date(moment: dt.datetime | None, timezone: str | None = None) -> str:
+    """The patient's local day of a moment."""
+    return "—" if moment is None else moment.astimezone(ZoneInfo(timezone or "UTC")).date().isoformat()
+
+
+SEX_WORDS = {"female": "female", "male": "male",
+             "unspecified": "unspecified (counted with the limits for women, the more careful ones)"}
+
+
+@bp.app_template_filter("sex_words")
+def sex_words(sex: str) -> str:
+    return SEX_WORDS.get(sex, sex)
+
+
+@bp.app_template_filter("level_words")
+def level_words(level: str | None) -> str:
+    """A WHO drinking risk level in words: very_high -> very high."""
+    return "—" if level is None else level.replace("_", " ")
+
+
+@bp.app_template_filter("level_change_words")
+def level_change_words(change: int | None) -> str:
+    """Levels moved since the baseline, in words: "down 2 levels", "no change", "up 1 level"."""
+    if change is None:
+        return "—"
+    if change == 0:
+        return "no change"
+    levels = "1 level" if abs(change) == 1 else f"{abs(change)} levels"
+    return f"{'down' if change < 0 else 'up'} {levels}"
+
+
+def _percent(amount) -> str:
+    return f"{amount:g}%"
+
+
+# The outcomes panel's rows: the measure, and how a value of it reads (None is always "—").
+OUTCOME_MEASURES = (
+    ("percent_days_abstinent", "Days abstinent", _percent),
+    ("percent_heavy_drinking_days", "Heavy drinking days", _percent),
+    ("drinks_per_drinking_day", "Drinks per drinking day", lambda amount: f"{amount:g}"),
+    ("grams_per_day", "Alcohol a day", lambda amount: f"{amount:g} g"),
+    ("who_risk_level", "WHO risk level", level_words),
+    ("mean_craving", "Mean craving", lambda amount: f"{amount:g} of 10"),
+    ("mean_baclofen_mg", "Mean baclofen a day", lambda amount: f"{amount:g} mg"),
+)
+
+
+def outcome_rows(outcomes: dict) -> list[tuple[str, str, str]]:
+    """Each measure's name, its value over the window and over the baseline, in words."""
+    rows = [("Days with entries", f"{outcomes['days_with_entries']} of {outcomes['days']}",
+             f"{outcomes['baseline']['days_with_entries']} of {outcomes['baseline']['days']}")]
+    for key, name, words in OUTCOME_MEASURES:
+        now, then = outcomes[key], outcomes["baseline"][key]
+        rows.append((name, "—" if now is None else words(now), "—" if then is None else words(then)))
+    return rows
+
+
+# What each questionnaire asks about, beside its abbreviation on the patient's page.
+INSTRUMENT_TOPIC = {"phq9": "depression", "gad7": "anxiety", "pacs": "craving", "auditc": "drinking"}
+
+
+@bp.app_template_filter("topic")
+def topic(code: str) -> str:
+    return INSTRUMENT_TOPIC.get(code, "")

@@ -1,6 +1,7 @@
 """The clinic's pages: thin views over the same operations, scoping and audit trail as the API."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import posixpath
 import uuid
@@ -19,14 +20,16 @@ from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
 
 from .. import auth, clinicians, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from ..measures import outcomes, responses
 from ..measures.instruments import INSTRUMENTS
 from ..models import QuestionnaireResponse
 from ..rules.model import in_effect
-from . import bp, chart, csrf, present, signin
+from . import bp, chart, csrf, present, scores, signin
 
 log = logging.getLogger(__name__)
 
-CHART_DAYS = 28
+CHART_DAYS = 28  # the daily chart, and the drinking outcomes beside the baseline
+SCORE_DAYS = 90  # the questionnaires' scores
 SPARK_DAYS = 14
 PUBLIC = {"clinic.sign_in", "clinic.static"}  # every other page needs a signed-in clinician
 REVIEWED = {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}
@@ -306,7 +309,7 @@ def patients_page():
     recent = summary.recent_days(items, SPARK_DAYS)
     for patient in items:
         auth.audit(patient.id)
-    shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id),
+    shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id), silent_since=p.silent_since,
                   sparkline=chart.sparkline(recent[p.id])) for p in items]
     return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor, teams=_my_teams(),
                            reference=args["reference"] or "", spark_days=SPARK_DAYS, geometry=chart)
@@ -318,8 +321,16 @@ def patient_page(patient_id):
     args = _load(EntryListArgs(), request.args)
     rows = summary.daily_summary(patient, CHART_DAYS)
     drawn = chart.layout(rows, lambda day: present.max_mg(in_effect(patient.prescriptions, day)))
+    first, last = rows[0]["date"], rows[-1]["date"]
+    score_first = last - dt.timedelta(days=SCORE_DAYS - 1)
+    answered = scores.score_charts(responses.responses_between(patient, score_first, last), score_first, last,
+                                   patient.sex)
     items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
     return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
                            chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),
                            next_cursor=next_cursor, days_of_treatment=present.days_of_treatment(patient),
-                           team=_my_teams().get(patient.team_id))
+                           team=_my_teams().get(patient.team_id),
+                           outcomes=outcomes.outcomes_of(patient, first, last), outcome_rows=present.outcome_rows,
+                           heavy_day_g=outcomes.HEAVY_DAY_G[patient.sex],
+                           score_charts=answered, score_days=SCORE_DAYS, score_geometry=scores,
+                           instruments=INSTRUMENTS)
