@@ -298,6 +298,14 @@ def staff(people: list[dict], teams: list[dict]) -> tuple[list[dict], list[dict]
 bp.app_template_filter("days")(days_words)
 
 
+@bp.app_template_filter("every")
+def every(days: int | None, off: str = "not asked") -> str:
+    """How often something is asked or expected: "every 14 days", or `off` when never."""
+    if days is None:
+        return off
+    return "every day" if days == 1 else f"every {days} days"
+
+
 @bp.app_template_filter("local_date")
 def local_date(moment: dt.datetime | None, timezone: str | None = None) -> str:
     """The patient's local day of a moment."""

@@ -17,14 +17,16 @@ from werkzeug.exceptions import HTTPException
 from schemas.base import PatientSearchArgs
 from schemas.entry import EntryListArgs
 from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
+from schemas.patient import PatientUpdateSchema
+from schemas.questionnaire import ScheduleChangeSchema
 
 from .. import auth, clinicians, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
-from ..measures import outcomes, responses
-from ..measures.instruments import INSTRUMENTS
+from ..measures import outcomes, responses, schedule
+from ..measures.instruments import INSTRUMENTS, SEXES
 from ..models import QuestionnaireResponse
 from ..rules.model import in_effect
-from . import bp, chart, csrf, present, scores, signin
+from . import bp, chart, csrf, forms, present, scores, signin
 
 log = logging.getLogger(__name__)
 
@@ -315,9 +317,9 @@ def patients_page():
                            reference=args["reference"] or "", spark_days=SPARK_DAYS, geometry=chart)
 
 
-@bp.get("/patients/<uuid:patient_id>")
-def patient_page(patient_id):
-    patient = auth.load_patient(patient_id)
+def _render_patient(patient, *, status: int = 200, failed: str | None = None, errors: dict | None = None,
+                    kept: dict | None = None):
+    """The patient's page; `failed` names the form whose `errors` it shows beside what was typed (`kept`)."""
     args = _load(EntryListArgs(), request.args)
     rows = summary.daily_summary(patient, CHART_DAYS)
     drawn = chart.layout(rows, lambda day: present.max_mg(in_effect(patient.prescriptions, day)))
@@ -325,6 +327,7 @@ def patient_page(patient_id):
     score_first = last - dt.timedelta(days=SCORE_DAYS - 1)
     answered = scores.score_charts(responses.responses_between(patient, score_first, last), score_first, last,
                                    patient.sex)
+    asked = schedule.schedule_of(patient)
     items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
     return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
                            chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),
@@ -333,4 +336,54 @@ def patient_page(patient_id):
                            outcomes=outcomes.outcomes_of(patient, first, last), outcome_rows=present.outcome_rows,
                            heavy_day_g=outcomes.HEAVY_DAY_G[patient.sex],
                            score_charts=answered, score_days=SCORE_DAYS, score_geometry=scores,
-                           instruments=INSTRUMENTS)
+                           schedule=asked, due={d["instrument"]: d["due_since"] for d in schedule.due(patient)},
+                           instruments=INSTRUMENTS, sexes=SEXES, failed=failed, errors=errors or {},
+                           kept={**forms.shown(asked, patient), **(kept or {})}), status
+
+
+@bp.get("/patients/<uuid:patient_id>")
+def patient_page(patient_id):
+    return _render_patient(auth.load_patient(patient_id))
+
+
+@bp.route("/patients/<uuid:patient_id>/schedule", methods=["GET", "POST"])
+def change_schedule(patient_id):
+    """Change how often each questionnaire is asked; only what differs from the schedule now is set."""
+    if request.method == "GET":
+        return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+    patient = auth.load_patient(patient_id, for_update=True)
+    reading = forms.schedule_form(request.form)
+    try:
+        data = ScheduleChangeSchema().load(reading.values)
+    except ma.ValidationError as error:
+        return _render_patient(patient, status=422, failed="schedule", errors=reading.errors(error.messages),
+                               kept=reading.kept)
+    now = schedule.schedule_of(patient)
+    changes = {code: days for code, days in data.items() if days != now[code]}
+    if changes:
+        schedule.set_schedule(patient, changes)
+        said = ", ".join(f"{INSTRUMENTS[code].abbreviation} {present.every(days)}" for code, days in changes.items())
+        flash(f"Questionnaires for {patient.reference} changed: {said}.", "success")
+    else:
+        flash(f"The questionnaires for {patient.reference} were already asked so: nothing changed.", "info")
+    return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+
+
+@bp.route("/patients/<uuid:patient_id>/monitoring", methods=["GET", "POST"])
+def change_monitoring(patient_id):
+    """Change when a silence is flagged, and the sex and standard drink the drinking outcomes count with."""
+    if request.method == "GET":
+        return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+    patient = auth.load_patient(patient_id, for_update=True)
+    reading = forms.monitoring_form(request.form)
+    try:
+        data = PatientUpdateSchema().load(reading.values)
+    except ma.ValidationError as error:
+        return _render_patient(patient, status=422, failed="monitoring", errors=reading.errors(error.messages),
+                               kept=reading.kept)
+    patients.update_patient(patient, data, auth.current_clinician())
+    silence = (f"a silence of more than {present.days_words(patient.expected_every_days)} flagged"
+               if patient.expected_every_days else "no silence flagged")
+    flash(f"Saved for {patient.reference}: {silence}; sex {patient.sex}; a standard drink of "
+          f"{patient.standard_drink_g:g} g.", "success")
+    return redirect(url_for("clinic.patient_page", patient_id=patient_id))
