@@ -71,6 +71,7 @@ class ScoreChart:
     date_ticks: tuple[Tick, ...]
     first: dt.date
     last: dt.date
+    bands_for_whom: str  # whose bands these are, where the instrument has its own for men; else ""
     summary: str
 
 
@@ -135,6 +136,8 @@ def score_chart(instrument: Instrument, responses: list, first: dt.date, last: d
         width=WIDTH, height=HEIGHT, bands=tuple(areas), points=tuple(points),
         line=" ".join(f"{p.x:g},{p.y:g}" for p in points) if len(points) > 1 else "",
         score_ticks=score_ticks, date_ticks=tuple(reversed(date_ticks)), first=first, last=last,
+        bands_for_whom=(("men" if sex == "male" else "women and patients whose sex is unspecified")
+                        if instrument.male_bands else ""),
         summary=_summary(instrument, bands, responses, first, last))
 
 
