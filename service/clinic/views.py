@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import posixpath
 import uuid
+from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -346,44 +348,49 @@ def patient_page(patient_id):
     return _render_patient(auth.load_patient(patient_id))
 
 
-@bp.route("/patients/<uuid:patient_id>/schedule", methods=["GET", "POST"])
-def change_schedule(patient_id):
+def patient_form(name: str, read: Callable, schema: type[ma.Schema]):
+    """Register a form of the patient's page at /patients/<id>/<name>: a GET goes back to the page; what
+    `read` makes of the form is loaded with the API's `schema`, and a refusal comes back on the page
+    (422) at its fields with what was typed; the view gets the patient and the loaded data."""
+    def register(view):
+        @bp.route(f"/patients/<uuid:patient_id>/{name}", methods=["GET", "POST"], endpoint=view.__name__)
+        @functools.wraps(view)
+        def posted(patient_id):
+            if request.method == "GET":
+                return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+            patient = auth.load_patient(patient_id, for_update=True)
+            reading = read(request.form)
+            try:
+                data = schema().load(reading.values)
+            except ma.ValidationError as error:
+                return _render_patient(patient, status=422, failed=name, errors=reading.errors(error.messages),
+                                       kept=reading.kept)
+            view(patient, data)
+            return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+
+        return posted
+
+    return register
+
+
+@patient_form("schedule", forms.schedule_form, ScheduleChangeSchema)
+def change_schedule(patient, data):
     """Change how often each questionnaire is asked; only what differs from the schedule now is set."""
-    if request.method == "GET":
-        return redirect(url_for("clinic.patient_page", patient_id=patient_id))
-    patient = auth.load_patient(patient_id, for_update=True)
-    reading = forms.schedule_form(request.form)
-    try:
-        data = ScheduleChangeSchema().load(reading.values)
-    except ma.ValidationError as error:
-        return _render_patient(patient, status=422, failed="schedule", errors=reading.errors(error.messages),
-                               kept=reading.kept)
     now = schedule.schedule_of(patient)
     changes = {code: days for code, days in data.items() if days != now[code]}
-    if changes:
-        schedule.set_schedule(patient, changes)
-        said = ", ".join(f"{INSTRUMENTS[code].abbreviation} {present.every(days)}" for code, days in changes.items())
-        flash(f"Questionnaires for {patient.reference} changed: {said}.", "success")
-    else:
+    if not changes:
         flash(f"The questionnaires for {patient.reference} were already asked so: nothing changed.", "info")
-    return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+        return
+    schedule.set_schedule(patient, changes)
+    said = ", ".join(f"{INSTRUMENTS[code].abbreviation} {present.every(days)}" for code, days in changes.items())
+    flash(f"Questionnaires for {patient.reference} changed: {said}.", "success")
 
 
-@bp.route("/patients/<uuid:patient_id>/monitoring", methods=["GET", "POST"])
-def change_monitoring(patient_id):
+@patient_form("monitoring", forms.monitoring_form, PatientUpdateSchema)
+def change_monitoring(patient, data):
     """Change when a silence is flagged, and the sex and standard drink the drinking outcomes count with."""
-    if request.method == "GET":
-        return redirect(url_for("clinic.patient_page", patient_id=patient_id))
-    patient = auth.load_patient(patient_id, for_update=True)
-    reading = forms.monitoring_form(request.form)
-    try:
-        data = PatientUpdateSchema().load(reading.values)
-    except ma.ValidationError as error:
-        return _render_patient(patient, status=422, failed="monitoring", errors=reading.errors(error.messages),
-                               kept=reading.kept)
     patients.update_patient(patient, data, auth.current_clinician())
     silence = (f"a silence of more than {present.days_words(patient.expected_every_days)} flagged"
                if patient.expected_every_days else "no silence flagged")
     flash(f"Saved for {patient.reference}: {silence}; sex {patient.sex}; a standard drink of "
           f"{patient.standard_drink_g:g} g.", "success")
-    return redirect(url_for("clinic.patient_page", patient_id=patient_id))
