@@ -330,9 +330,11 @@ def flags_by_day(patient: Patient, first: dt.date, last: dt.date) -> dict[dt.dat
             for day, found in strongest.items()}
 
 
-def occurrences_of(flag: Flag) -> list[tuple[Occurrence, Entry]]:
+def occurrences_of(flag: Flag, made_of=Entry) -> list[tuple]:
+    """The flag's occurrences with the entries (or, made_of=QuestionnaireResponse, the responses) they came from."""
+    column = Occurrence.response_id if made_of is QuestionnaireResponse else Occurrence.entry_id
     return list(db.session.execute(
-        sa.select(Occurrence, Entry).join(Entry, Entry.id == Occurrence.entry_id)
+        sa.select(Occurrence, made_of).join(made_of, made_of.id == column)
         .where(Occurrence.flag_id == flag.id).order_by(Occurrence.recorded_at, Occurrence.id)).all())
 
 

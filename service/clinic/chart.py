@@ -206,17 +206,18 @@ class Sparkline:
     description: str
 
 
-def _days(n: int) -> str:
+def days_words(n: int) -> str:
+    """1 day, 2 days."""
     return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _spark_words(days: list[dict]) -> str:
     cravings = [row["max_craving"] for row in days if row["max_craving"] is not None]
     drinking = [row["drinks"] for row in days if row["drinks"] > 0]
-    craving = (f"craving logged on {_days(len(cravings))}, highest {max(cravings)} of 10, last {cravings[-1]}"
+    craving = (f"craving logged on {days_words(len(cravings))}, highest {max(cravings)} of 10, last {cravings[-1]}"
                if cravings else "no craving logged")
-    drinks = (f"{number(sum(drinking))} drinks on {_days(len(drinking))}" if drinking else "no drinks")
-    return f"Last {_days(len(days))}: {craving}; {drinks}."
+    drinks = (f"{number(sum(drinking))} drinks on {days_words(len(drinking))}" if drinking else "no drinks")
+    return f"Last {days_words(len(days))}: {craving}; {drinks}."
 
 
 def sparkline(rows: list[dict]) -> Sparkline:

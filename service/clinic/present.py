@@ -5,11 +5,13 @@ import datetime as dt
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
+from ..measures.instruments import INSTRUMENTS
 from ..models import OPEN_STATUSES
 from ..patients import local_today
 from ..rules import catalogue
 from ..rules.catalogue import SYMPTOMS
 from . import bp
+from .chart import days_words
 
 SYMPTOM_LABELS = dict(SYMPTOMS)
 # A symptom's severity is a number of 3, never "moderate" or "severe": those words are the flags'.
@@ -69,12 +71,27 @@ def value(item) -> str:
     return str(item)
 
 
+# Evidence keys a clinician reads better in words of their own; any other key is spelt out by label().
+EVIDENCE_LABELS = {
+    "questionnaire": "Questionnaire", "item": "Item", "answer": "Answer", "score": "Score",
+    "expected_every_days": "Expected", "days_without_entry": "Days without an entry",
+    "last_entry_received_at": "Last entry received",
+    "urgent_flag_in_week_before_last_entry": "Urgent flag in the 7 days before the last entry",
+}
+SHOWN_WITH_ANOTHER = {"item_text", "answer_label"}  # the item's words go with its number, the label with the answer
+
+
 @bp.app_template_filter("evidence_rows")
-def evidence_rows(evidence: dict) -> list[tuple[str, list[str]]]:
-    """Each evidence key spelt out, with its value as one or more lines of words."""
+def evidence_rows(evidence: dict, timezone: str | None = None) -> list[tuple[str, list[str]]]:
+    """Each evidence key spelt out, with its value as one or more lines of words; times in `timezone`."""
     rows = []
     for key, item in evidence.items():
-        if isinstance(item, dict) and key == "symptoms":
+        if key in SHOWN_WITH_ANOTHER:
+            continue
+        readable = _readable(key, item, evidence, timezone)
+        if readable is not None:
+            lines = [readable]
+        elif isinstance(item, dict) and key == "symptoms":
             lines = [symptom(code, severity) for code, severity in item.items()]
         elif isinstance(item, dict) and key == "note_words":
             lines = [f"{symptom(code)}: “{words}”" for code, words in item.items()]
@@ -87,8 +104,39 @@ def evidence_rows(evidence: dict) -> list[tuple[str, list[str]]]:
             lines = [_day_line(v) for v in item]
         else:
             lines = [value(item)]
-        rows.append((label(key), lines or ["none"]))
+        rows.append((EVIDENCE_LABELS.get(key) or label(key), lines or ["none"]))
     return rows
+
+
+def _readable(key: str, item, evidence: dict, timezone: str | None) -> str | None:
+    """The words for a questionnaire's or the sweep's evidence value; None for any other key."""
+    instrument = INSTRUMENTS.get(evidence.get("questionnaire"))
+    if key == "questionnaire":
+        return instrument.title if instrument else value(item)
+    if key == "item" and "item_text" in evidence:
+        return f"{item}. “{evidence['item_text']}”"
+    if key == "answer" and "answer_label" in evidence:
+        highest = f" of {instrument.items[evidence['item'] - 1].highest}" if instrument and "item" in evidence else ""
+        return f"{evidence['answer_label']} ({item}{highest})"
+    if key == "score" and instrument:
+        return f"{item} of {instrument.max_score}"
+    if key == "expected_every_days":
+        return f"an entry at least every {days_words(item)}"
+    if key == "days_without_entry":
+        return f"{value(item)} days"
+    if key == "last_entry_received_at":
+        if item is None:
+            return "none since the patient's phone was enrolled"
+        return local(dt.datetime.fromisoformat(item), timezone)
+    return None
+
+
+@bp.app_template_global()
+def reviewer(review, me) -> str:
+    """Who made a review: "you", a colleague's name, or the service itself (a silent patient logged again)."""
+    if review.clinician_id is None:
+        return "the service"
+    return "you" if review.clinician_id == me.id else review.clinician_name
 
 
 def _words(key: str, item) -> str:
@@ -243,3 +291,83 @@ def staff(people: list[dict], teams: list[dict]) -> tuple[list[dict], list[dict]
         shown_teams.append(dict(team, members=[p for p in shown_people if p["id"] in members],
                                 candidates=[p for p in shown_people if p["active"] and p["id"] not in members]))
     return shown_people, shown_teams
+
+
+# ------------------------------------------------------------------ measures: questionnaires, outcomes, silence
+
+bp.app_template_filter("days")(days_words)
+
+
+@bp.app_template_filter("every")
+def every(days: int | None, off: str = "not asked") -> str:
+    """How often something is asked or expected: "every 14 days", or `off` when never."""
+    if days is None:
+        return off
+    return "every day" if days == 1 else f"every {days} days"
+
+
+@bp.app_template_filter("local_date")
+def local_date(moment: dt.datetime | None, timezone: str | None = None) -> str:
+    """The patient's local day of a moment."""
+    return "—" if moment is None else moment.astimezone(ZoneInfo(timezone or "UTC")).date().isoformat()
+
+
+SEX_WORDS = {"female": "female", "male": "male",
+             "unspecified": "unspecified (counted with the limits for women, the more careful ones)"}
+
+
+@bp.app_template_filter("sex_words")
+def sex_words(sex: str) -> str:
+    return SEX_WORDS.get(sex, sex)
+
+
+@bp.app_template_filter("level_words")
+def level_words(level: str | None) -> str:
+    """A WHO drinking risk level in words: very_high -> very high."""
+    return "—" if level is None else level.replace("_", " ")
+
+
+@bp.app_template_filter("level_change_words")
+def level_change_words(change: int | None) -> str:
+    """Levels moved since the baseline, in words: "down 2 levels", "no change", "up 1 level"."""
+    if change is None:
+        return "—"
+    if change == 0:
+        return "no change"
+    levels = "1 level" if abs(change) == 1 else f"{abs(change)} levels"
+    return f"{'down' if change < 0 else 'up'} {levels}"
+
+
+def _percent(amount) -> str:
+    return f"{amount:g}%"
+
+
+# The outcomes panel's rows: the measure, and how a value of it reads (None is always "—").
+OUTCOME_MEASURES = (
+    ("percent_days_abstinent", "Days abstinent", _percent),
+    ("percent_heavy_drinking_days", "Heavy drinking days", _percent),
+    ("drinks_per_drinking_day", "Drinks per drinking day", lambda amount: f"{amount:g}"),
+    ("grams_per_day", "Alcohol a day", lambda amount: f"{amount:g} g"),
+    ("who_risk_level", "WHO risk level", level_words),
+    ("mean_craving", "Mean craving", lambda amount: f"{amount:g} of 10"),
+    ("mean_baclofen_mg", "Mean baclofen a day", lambda amount: f"{amount:g} mg"),
+)
+
+
+def outcome_rows(outcomes: dict) -> list[tuple[str, str, str]]:
+    """Each measure's name, its value over the window and over the baseline, in words."""
+    rows = [("Days with entries", f"{outcomes['days_with_entries']} of {outcomes['days']}",
+             f"{outcomes['baseline']['days_with_entries']} of {outcomes['baseline']['days']}")]
+    for key, name, words in OUTCOME_MEASURES:
+        now, then = outcomes[key], outcomes["baseline"][key]
+        rows.append((name, "—" if now is None else words(now), "—" if then is None else words(then)))
+    return rows
+
+
+# What each questionnaire asks about, beside its abbreviation on the patient's page.
+INSTRUMENT_TOPIC = {"phq9": "depression", "gad7": "anxiety", "pacs": "craving", "auditc": "drinking"}
+
+
+@bp.app_template_filter("topic")
+def topic(code: str) -> str:
+    return INSTRUMENT_TOPIC.get(code, "")

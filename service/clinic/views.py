@@ -1,9 +1,12 @@
 """The clinic's pages: thin views over the same operations, scoping and audit trail as the API."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 import posixpath
 import uuid
+from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -16,15 +19,21 @@ from werkzeug.exceptions import HTTPException
 from schemas.base import PatientSearchArgs
 from schemas.entry import EntryListArgs
 from schemas.flag import SEVERITIES, STATUSES, QueueArgs, ReviewCreateSchema
+from schemas.patient import PatientUpdateSchema
+from schemas.questionnaire import ScheduleChangeSchema
 
 from .. import auth, clinicians, clock, entries, feedback, flags, patients, queue, summary
 from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, flatten_errors
+from ..measures import outcomes, responses, schedule
+from ..measures.instruments import INSTRUMENTS, SEXES
+from ..models import QuestionnaireResponse
 from ..rules.model import in_effect
-from . import bp, chart, csrf, present, signin
+from . import bp, chart, csrf, forms, present, scores, signin
 
 log = logging.getLogger(__name__)
 
-CHART_DAYS = 28
+CHART_DAYS = 28  # the daily chart, and the drinking outcomes beside the baseline
+SCORE_DAYS = 90  # the questionnaires' scores
 SPARK_DAYS = 14
 PUBLIC = {"clinic.sign_in", "clinic.static"}  # every other page needs a signed-in clinician
 REVIEWED = {"acknowledge": "Acknowledged", "resolve": "Resolved", "dismiss": "Dismissed"}
@@ -225,13 +234,14 @@ def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: 
     last_day = detail["last_seen_at"].astimezone(ZoneInfo(patient.timezone)).date()
     # Who handles it, and whom each assignment in its history handed it to.
     names = clinicians.names_of([detail["assignee_id"]] + [r.assignee_id for r in detail["reviews"]])
+    answered = flags.occurrences_of(found[0], QuestionnaireResponse) if detail["response_ids"] else []
     return render_template("clinic/flag.html", flag=detail, patient=patient, errors=errors or {}, note=note,
                            back=back, actions=present.actions_for(detail["status"]), now=clock.now(),
                            reasons=reasons, reason=reason,
                            context=patients.with_context(patient), last_day=last_day,
                            prescription_then=in_effect(patient.prescriptions, last_day),
                            team=_my_teams().get(patient.team_id), members=clinicians.team_members(patient.team_id),
-                           names=names,
+                           names=names, responses=answered, instruments=INSTRUMENTS,
                            assign_errors=assign_errors or {}, assign_note=assign_note, chosen=chosen), status
 
 
@@ -303,20 +313,84 @@ def patients_page():
     recent = summary.recent_days(items, SPARK_DAYS)
     for patient in items:
         auth.audit(patient.id)
-    shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id),
+    shown = [dict(patients.with_context(p, counts), last_entry_at=last.get(p.id), silent_since=p.silent_since,
                   sparkline=chart.sparkline(recent[p.id])) for p in items]
     return render_template("clinic/patients.html", patients=shown, next_cursor=next_cursor, teams=_my_teams(),
                            reference=args["reference"] or "", spark_days=SPARK_DAYS, geometry=chart)
 
 
-@bp.get("/patients/<uuid:patient_id>")
-def patient_page(patient_id):
-    patient = auth.load_patient(patient_id)
+def _render_patient(patient, *, status: int = 200, failed: str | None = None, errors: dict | None = None,
+                    kept: dict | None = None):
+    """The patient's page; `failed` names the form whose `errors` it shows beside what was typed (`kept`)."""
     args = _load(EntryListArgs(), request.args)
     rows = summary.daily_summary(patient, CHART_DAYS)
     drawn = chart.layout(rows, lambda day: present.max_mg(in_effect(patient.prescriptions, day)))
+    first, last = rows[0]["date"], rows[-1]["date"]
+    score_first = last - dt.timedelta(days=SCORE_DAYS - 1)
+    answered = scores.score_charts(responses.responses_between(patient, score_first, last), score_first, last,
+                                   patient.sex)
+    asked = schedule.schedule_of(patient)
     items, next_cursor = entries.list_entries(patient, args["limit"], args["cursor"], args["from_"], args["to"])
     return render_template("clinic/patient.html", patient=patients.with_context(patient), record=patient,
                            chart=drawn, geometry=chart, rows=rows, entries=flags.with_flags(items),
                            next_cursor=next_cursor, days_of_treatment=present.days_of_treatment(patient),
-                           team=_my_teams().get(patient.team_id))
+                           team=_my_teams().get(patient.team_id),
+                           outcomes=outcomes.outcomes_of(patient, first, last), outcome_rows=present.outcome_rows,
+                           heavy_day_g=outcomes.HEAVY_DAY_G[patient.sex],
+                           score_charts=answered, score_days=SCORE_DAYS, score_geometry=scores,
+                           schedule=asked, due={d["instrument"]: d["due_since"] for d in schedule.due(patient)},
+                           instruments=INSTRUMENTS, sexes=SEXES, failed=failed, errors=errors or {},
+                           kept={**forms.shown(asked, patient), **(kept or {})}), status
+
+
+@bp.get("/patients/<uuid:patient_id>")
+def patient_page(patient_id):
+    return _render_patient(auth.load_patient(patient_id))
+
+
+def patient_form(name: str, read: Callable, schema: type[ma.Schema]):
+    """Register a form of the patient's page at /patients/<id>/<name>: a GET goes back to the page; what
+    `read` makes of the form is loaded with the API's `schema`, and a refusal comes back on the page
+    (422) at its fields with what was typed; the view gets the patient and the loaded data."""
+    def register(view):
+        @bp.route(f"/patients/<uuid:patient_id>/{name}", methods=["GET", "POST"], endpoint=view.__name__)
+        @functools.wraps(view)
+        def posted(patient_id):
+            if request.method == "GET":
+                return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+            patient = auth.load_patient(patient_id, for_update=True)
+            reading = read(request.form)
+            try:
+                data = schema().load(reading.values)
+            except ma.ValidationError as error:
+                return _render_patient(patient, status=422, failed=name, errors=reading.errors(error.messages),
+                                       kept=reading.kept)
+            view(patient, data)
+            return redirect(url_for("clinic.patient_page", patient_id=patient_id))
+
+        return posted
+
+    return register
+
+
+@patient_form("schedule", forms.schedule_form, ScheduleChangeSchema)
+def change_schedule(patient, data):
+    """Change how often each questionnaire is asked; only what differs from the schedule now is set."""
+    now = schedule.schedule_of(patient)
+    changes = {code: days for code, days in data.items() if days != now[code]}
+    if not changes:
+        flash(f"The questionnaires for {patient.reference} were already asked so: nothing changed.", "info")
+        return
+    schedule.set_schedule(patient, changes)
+    said = ", ".join(f"{INSTRUMENTS[code].abbreviation} {present.every(days)}" for code, days in changes.items())
+    flash(f"Questionnaires for {patient.reference} changed: {said}.", "success")
+
+
+@patient_form("monitoring", forms.monitoring_form, PatientUpdateSchema)
+def change_monitoring(patient, data):
+    """Change when a silence is flagged, and the sex and standard drink the drinking outcomes count with."""
+    patients.update_patient(patient, data, auth.current_clinician())
+    silence = (f"a silence of more than {present.days_words(patient.expected_every_days)} flagged"
+               if patient.expected_every_days else "no silence flagged")
+    flash(f"Saved for {patient.reference}: {silence}; sex {patient.sex}; a standard drink of "
+          f"{patient.standard_drink_g:g} g.", "success")

@@ -1,6 +1,7 @@
 """Questionnaire responses: stored once per client_id, scored, judged like entries."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,14 @@ def list_responses(patient: Patient, instrument: str | None, limit: int,
         query = query.where(QuestionnaireResponse.instrument == instrument)
     return page("questionnaire-responses", query, [QuestionnaireResponse.answered_at, QuestionnaireResponse.id],
                 descending=True, limit=limit, cursor=cursor, key_of=lambda r: (r.answered_at, r.id))
+
+
+def responses_between(patient: Patient, first: dt.date, last: dt.date) -> list[QuestionnaireResponse]:
+    """The patient's responses answered on the local days first..last, oldest first."""
+    return list(db.session.scalars(
+        sa.select(QuestionnaireResponse)
+        .where(QuestionnaireResponse.patient_id == patient.id, QuestionnaireResponse.local_date.between(first, last))
+        .order_by(QuestionnaireResponse.answered_at, QuestionnaireResponse.id)))
 
 
 def latest_scores(patient_id: uuid.UUID) -> dict:

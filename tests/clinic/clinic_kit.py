@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import Caller, entry, make_clinician, make_patient
+from conftest import Caller, answered, days_ago_at, entry, local_today, make_clinician, make_patient
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -160,3 +160,43 @@ def care_teams(app, client) -> SimpleNamespace:
     return SimpleNamespace(clinic=made, day=made["team_id"], night=night, ada=ada, pat=pat, nia=nia, owen=owen,
                            day_phone=day_phone, day_flags=day_flags, night_phone=night_phone,
                            night_flags=night_flags)
+
+
+# ------------------------------------------------------------------ measures: entries and questionnaires in the past
+
+MEASURED_ZONE = "Europe/Paris"
+
+
+def logged_on(phone: Caller, days_ago: int, drinks: float, craving: int, mg: float | None = None) -> None:
+    """An entry at 20:00 of a local day of the patient's past, with a dose taken then."""
+    at = days_ago_at(days_ago, 20, zone=MEASURED_ZONE).isoformat()
+    fields = {"alcohol_drinks": drinks, "craving": craving}
+    if mg:
+        fields["doses"] = [{"amount_mg": mg, "taken_at": at}]
+    answer = phone.post("/entries", json=entry(recorded_at=at, **fields))
+    assert answer.status_code == 201, answer.get_json()
+
+
+def answer_questionnaire(phone: Caller, instrument: str, answers: list, days_ago: int | None = None) -> dict:
+    """A response from the phone, answered at 09:00 `days_ago` local days back (else a minute ago)."""
+    fields = {"answered_at": days_ago_at(days_ago, 9, zone=MEASURED_ZONE).isoformat()} if days_ago else {}
+    made = phone.post("/questionnaire-responses", json=answered(instrument, answers, **fields))
+    assert made.status_code == 201, made.get_json()
+    return made.json
+
+
+def measured_patient(clinician: Caller, reference: str = "P-MEASURED") -> Caller:
+    """A man in Paris 60 days into treatment: heavy drinking in his first four weeks, little in the
+    last four; three PHQ-9s (16, 9, 4) and an AUDIT-C of 3 (negative for a man, positive for a woman)."""
+    start = local_today(MEASURED_ZONE) - dt.timedelta(days=60)
+    phone = make_patient(clinician, reference=reference, timezone=MEASURED_ZONE, sex="male",
+                         treatment_start=start.isoformat(),
+                         prescription={"daily_dose_mg": 30, "max_daily_mg": 90, "approach": "flexible"})
+    for days_ago, drinks, craving, mg in ((55, 12, 8, 30), (50, 10, 7, None), (45, 6, 6, None),  # baseline
+                                          (20, 2, 3, 60), (10, 0, 2, 60), (5, 0, 1, 60)):  # the last 28 days
+        logged_on(phone, days_ago, drinks, craving, mg)
+    answer_questionnaire(phone, "phq9", [2, 2, 2, 2, 2, 2, 2, 2, 0], days_ago=40)  # 16, moderately severe
+    answer_questionnaire(phone, "phq9", [1, 1, 1, 1, 1, 1, 1, 2, 0], days_ago=20)  # 9, mild
+    answer_questionnaire(phone, "phq9", [1, 1, 1, 1, 0, 0, 0, 0, 0], days_ago=3)  # 4, minimal
+    answer_questionnaire(phone, "auditc", [1, 1, 1], days_ago=30)
+    return phone

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from clinic_kit import DIAZEPAM, DRINKS_WITH_DOSE, SEIZURE, care_teams, clinician_with_password, log
+from clinic_kit import (DIAZEPAM, DRINKS_WITH_DOSE, SEIZURE, care_teams, clinician_with_password, log,
+                        measured_patient)
 from conftest import IN_CI, Caller, entry, make_patient
+from service import sweep
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -429,3 +431,80 @@ def test_an_admin_manages_the_clinic_from_its_page(app, teams, served, page_of, 
     assert page.locator("#team-name-errors").inner_text().strip() == "Your clinic has a team of this name."
     assert in_view(page, field)
     shoot(page, f"admin-team-refused{SUFFIX[device]}", backend, full=False)
+
+
+# ------------------------------------------------------------------ measures: scores, outcomes, what is asked, silence
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_a_patients_scores_outcomes_and_schedule_read_at_desktop_and_phone_width(app, client, served, page_of,
+                                                                                backend, device):
+    width, height = WIDTHS[device]
+    doctor = clinician_with_password(app, client)
+    phone = measured_patient(doctor)
+    quiet = make_patient(doctor, reference="P-QUIET", timezone="Europe/Paris")
+    log(quiet, {"craving": 4})
+    with app.app_context():
+        assert sweep.sweep(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=4))["opened"] == 2
+    page = page_of(width, height)
+    sign_in_with_the_keyboard(page, served, doctor.email, "correct horse battery staple")
+
+    # The patients: both silent, each marked so beside their last entry.
+    page.get_by_role("link", name="Patients").click()
+    badges = page.locator("td.last-entry .badge-silent")
+    assert badges.count() == 2 and "Silent since 20" in badges.first.inner_text()
+    assert within(page, badges, width) and no_sideways_scroll(page, width)
+    shoot(page, f"measures-patients{SUFFIX[device]}", backend)
+
+    # The patient's page: a chart per questionnaire answered, its bands named, the outcomes beside the baseline.
+    page.locator("tr", has_text="P-MEASURED").get_by_role("link", name="P-MEASURED").click()
+    page.wait_for_url(f"{served}/clinic/patients/{phone.id}")
+    assert page.locator("h1 .badge-silent").is_visible()
+    charts = page.locator("figure.score-chart")
+    assert [c.get_attribute("data-instrument") for c in charts.all()] == ["phq9", "auditc"]
+    phq9 = page.locator("#scores-phq9 svg")
+    assert phq9.locator("g.score-point").count() == 3
+    names = phq9.locator("text.band-name")
+    assert names.all_text_contents() == ["minimal", "mild", "moderate", "moderately severe", "severe"]
+    boxes = [name.bounding_box() for name in names.all()]
+    assert all(a["y"] >= b["y"] + b["height"] - 1 for a, b in zip(boxes, boxes[1:])), "band names never overlap"
+    assert all(box["height"] >= 9 for box in boxes), "band names stay readable"
+    svg = phq9.bounding_box()
+    assert all(box["x"] + box["width"] <= svg["x"] + svg["width"] for box in boxes), "band names stay inside"
+    outcomes = page.locator("section.outcomes")
+    assert "down 2 levels" in outcomes.locator(".who-change").inner_text()
+    assert outcomes.locator("tr", has_text="WHO risk level").locator("td").all_inner_texts() == ["low", "high"]
+    assert within(page, charts, width) and within(page, outcomes.locator("table"), width)
+    assert no_sideways_scroll(page, width)
+    shoot(page, f"measures-patient{SUFFIX[device]}", backend)
+
+    # The schedule: PHQ-9 weekly, PACS no more; then a standard drink left empty is refused at its field.
+    page.get_by_label("PHQ-9: days between two responses").fill("7")
+    page.locator("fieldset[data-instrument=pacs]").get_by_label("Not asked").check()
+    page.get_by_role("button", name="Save the questionnaires").click()
+    assert "changed: PHQ-9 every 7 days, PACS not asked." in page.get_by_role("status").inner_text()
+    assert doctor.get(f"/patients/{phone.id}/questionnaire-schedule").json == {
+        "phq9": 7, "gad7": None, "pacs": None, "auditc": 28}
+    page.get_by_label("Standard drink").fill("")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_role("button", name="Save silence and outcomes").click()
+    field = page.get_by_label("Standard drink")
+    expect(field).to_be_focused()
+    alert = page.locator("#standard_drink_g-errors")
+    assert alert.inner_text().strip() == "Give the grams of ethanol in one standard drink."
+    assert in_view(page, alert) and in_view(page, field)
+    expect(page.get_by_label("Sex")).to_have_value("female")
+    assert no_sideways_scroll(page, width)
+    shoot(page, f"measures-monitoring-refused{SUFFIX[device]}", backend, full=False)
+    assert doctor.get(f"/patients/{phone.id}").json["sex"] == "male"
+
+    # The other silent patient's flag: what the sweep saw, in the patient's time, and where it came from.
+    flag = doctor.get(f"/flags?patient_id={quiet.id}").json["items"][0]
+    page.goto(f"{served}/clinic/flags/{flag['id']}")
+    evidence = page.locator("dl.evidence").first
+    assert "an entry at least every 3 days" in evidence.inner_text()
+    assert re.search(r"Last entry received\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} CES?T", evidence.inner_text())
+    assert page.locator("table.entries").count() == 0
+    assert "sweep" in page.locator("p.origin").inner_text()
+    assert no_sideways_scroll(page, width)
+    shoot(page, f"measures-silent-flag{SUFFIX[device]}", backend)
