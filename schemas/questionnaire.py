@@ -1,8 +1,6 @@
 """Questionnaires, their responses and schedules, and drinking outcomes, as the API shows them."""
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -118,14 +116,7 @@ class ScheduleChangeSchema(ScheduleSchema):
 class OutcomeArgs(Schema):
     from_ = Date(data_key="from", load_default=None, metadata={"description": "Local date; default 27 days before to"})
     to = Date(load_default=None, metadata={"description": "Local date; default the patient's today"})
-
-    @ma.validates_schema
-    def _a_window(self, data, **kwargs):
-        first, last = data.get("from_"), data.get("to")
-        if first and last and first > last:
-            raise ma.ValidationError("Must not be after `to`.", "from")
-        if first and last and last - first > dt.timedelta(days=730):
-            raise ma.ValidationError("A window is at most 731 days.", "from")
+    # Whether `from` comes before `to` is checked once the defaults are known (api/measures.py).
 
 
 class MeasuresSchema(Schema):

@@ -12,7 +12,7 @@ from . import auth, clock
 from .errors import Conflict, Invalid
 from .extensions import db
 from .measures import responses
-from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription
+from .models import OPEN_STATUSES, Dose, Entry, Flag, Patient, Prescription, QuestionnaireResponse
 from .pagination import page
 from .rules.model import in_effect
 
@@ -107,10 +107,12 @@ def update_patient(patient: Patient, data: dict, clinician) -> Patient:
 
 
 def _days_in_new_zone(patient: Patient) -> None:
-    """Put each stored entry and dose on its local day in the patient's new time zone, so that
-    daily totals, the summary and the rules follow the zone (a wrong zone set at enrolment, say)."""
+    """Put each stored entry, dose and questionnaire response on its local day in the patient's new
+    time zone, so that daily totals, the summary, what is due and the rules follow the zone (a wrong
+    zone set at enrolment, say)."""
     zone = ZoneInfo(patient.timezone)
-    for model, moment in ((Entry, Entry.recorded_at), (Dose, Dose.taken_at)):
+    for model, moment in ((Entry, Entry.recorded_at), (Dose, Dose.taken_at),
+                          (QuestionnaireResponse, QuestionnaireResponse.answered_at)):
         rows = db.session.execute(sa.select(model.id, moment, model.local_date).where(model.patient_id == patient.id))
         changed = [{"id": id_, "local_date": day} for id_, at, old in rows
                    if (day := at.astimezone(zone).date()) != old]

@@ -24,6 +24,7 @@ from .rules.silence import URGENT_LOOKBACK, silent_patient
 RULE = SILENT_PATIENT
 LOGGED_AGAIN = "The patient logged again."
 CHUNK = 1000
+RAISED_WITH_ENTRY = dt.timedelta(minutes=1)
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -58,7 +59,8 @@ def _urgent_before(patient_ids: list, last_of: dict) -> set:
         for patient_id, raised in db.session.execute(
                 sa.select(Flag.patient_id, Flag.created_at)
                 .where(Flag.patient_id.in_(chunk), Flag.severity == "urgent")):
-            if raised >= last_of[patient_id] - URGENT_LOOKBACK:
+            # Before the last entry: the flag that entry raised is stamped a moment after it arrived.
+            if last_of[patient_id] - URGENT_LOOKBACK <= raised <= last_of[patient_id] + RAISED_WITH_ENTRY:
                 found.add(patient_id)
     return found
 
@@ -81,7 +83,8 @@ def sweep(now: dt.datetime | None = None) -> dict:
                      "rule_version": rule.version, "severity": match.severity,
                      "severity_rank": QUEUE_RANK[match.severity], "status": "open", "title": rule.title,
                      "guidance": rule.guidance, "evidence": match.evidence, "source": dict(rule.source),
-                     "occurrences": 1, "first_seen_at": now, "last_seen_at": now, "created_at": now,
+                     # The silence as the patient lived it: from their last entry (or phone) to now.
+                     "occurrences": 1, "first_seen_at": c.last or c.since, "last_seen_at": now, "created_at": now,
                      "updated_at": now})
     opened = 0
     insert = _INSERTS[db.engine.dialect.name]
@@ -103,7 +106,8 @@ def _heal(now: dt.datetime) -> int:
     """Resolve open silent_patient flags whose patient logged after the flag was raised: an entry
     that came in while a sweep was opening the flag did not see it (the entry path reads the mark
     from the patient's row as it was)."""
-    logged = sa.exists().where(Entry.patient_id == Flag.patient_id, Entry.received_at > Flag.created_at)
+    # Any entry received after the silence began, however late its request committed.
+    logged = sa.exists().where(Entry.patient_id == Flag.patient_id, Entry.received_at > Flag.first_seen_at)
     found = db.session.execute(
         sa.update(Flag).where(Flag.rule == RULE, Flag.status.in_(OPEN_STATUSES), logged)
         .values(status="resolved", updated_at=now).returning(Flag.id, Flag.patient_id)

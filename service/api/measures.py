@@ -9,6 +9,7 @@ from schemas.questionnaire import (OutcomeArgs, OutcomesSchema, ResponseListArgs
                                    ScheduleChangeSchema, ScheduleSchema)
 
 from .. import auth, flags
+from ..errors import Invalid
 from ..extensions import Blueprint
 from ..measures import outcomes, responses, schedule
 from ..patients import local_today
@@ -17,6 +18,7 @@ RATE_LIMIT = "RATELIMIT_CLINICIAN"
 blp = Blueprint("measures", __name__, role="clinician",
                 description="Your patients' questionnaires and drinking outcomes")
 WINDOW_DAYS = 28
+MAX_WINDOW = dt.timedelta(days=730)
 
 
 @blp.route("/patients/<uuid:patient_id>/questionnaire-responses")
@@ -53,4 +55,8 @@ def patient_outcomes(args, patient_id):
     patient = auth.load_patient(patient_id)
     last = args["to"] or local_today(patient)
     first = args["from_"] or last - dt.timedelta(days=WINDOW_DAYS - 1)
+    if first > last:  # `from` alone may pass the patient's today
+        raise Invalid({"from": [f"Must not be after `to` ({last.isoformat()})."]})
+    if last - first > MAX_WINDOW:
+        raise Invalid({"from": ["A window is at most 731 days."]})
     return outcomes.outcomes_of(patient, first, last)

@@ -160,6 +160,13 @@ def test_from_after_to_is_422(clinician, patient):
     assert_invalid(answer, "from")
 
 
+def test_from_alone_after_today_or_too_far_back_is_422(clinician, patient):
+    ahead = (local_today() + dt.timedelta(days=2)).isoformat()
+    assert_invalid(clinician.get(f"/patients/{patient.id}/outcomes", query_string={"from": ahead}), "from")
+    long_ago = (local_today() - dt.timedelta(days=800)).isoformat()
+    assert_invalid(clinician.get(f"/patients/{patient.id}/outcomes", query_string={"from": long_ago}), "from")
+
+
 @pytest.mark.parametrize("field, value", [
     ("from", "2026-13-01"), ("to", "2026-02-30"), ("from", "yesterday"), ("to", "20260101"), ("from", "")])
 def test_a_bad_date_is_422(clinician, patient, field, value):

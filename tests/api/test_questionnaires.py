@@ -180,6 +180,15 @@ def test_screens_are_deduplicated_like_every_flag(clinician, patient):
     assert [f for f in clinician.get("/flags").json["items"] if f["rule"] == "depression_screen"][0]["id"] != flag_id
 
 
+def test_a_response_moves_to_its_local_day_in_a_new_time_zone(clinician):
+    phone = make_patient(clinician, timezone="UTC")
+    late = days_ago_at(2, hour=23, minute=30, zone="UTC")
+    assert send(phone, answered("pacs", [1] * 5, answered_at=late.isoformat()))["local_date"] == late.date().isoformat()
+    assert clinician.patch(f"/patients/{phone.id}", json={"timezone": "Asia/Tokyo"}).status_code == 200
+    listed = clinician.get(f"/patients/{phone.id}/questionnaire-responses").json["items"]
+    assert listed[0]["local_date"] == (late.date() + dt.timedelta(days=1)).isoformat()
+
+
 def test_auditc_is_banded_by_the_patients_sex_and_again_when_it_changes(clinician):
     phone = make_patient(clinician, sex="male")
     first = send(phone, answered("auditc", [1, 1, 1]))

@@ -205,7 +205,7 @@ def test_a_silent_flag_says_what_the_sweep_saw_in_the_patients_time(app, doctor,
     assert re.search(r"The service's sweep, which looks for patients who stopped logging, raised it\s+"
                      + re.escape(present.local(later, PARIS)), page)
     assert "Nothing: this warning sign reaches the care team, not the patient." in page
-    assert "since the sweep raised it" in page
+    assert "since the silence began" in page
 
     log(phone, {"craving": 2})  # the service resolves it itself
     history = re.search(r'<ol class="reviews">(.*?)</ol>', text(browser.get(f"/clinic/flags/{flag['id']}")), re.S)

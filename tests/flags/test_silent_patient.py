@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import FAKED_CLOCK, entry, make_patient, now_utc
+from conftest import FAKED_CLOCK, answered, entry, make_patient, now_utc
 from flagkit import as_uuid, detail, last_json_line, post_entry, queue, review
 from service import sweep
 from service.extensions import db
@@ -317,6 +317,15 @@ def test_an_urgent_flag_counts_in_the_7_days_before_the_last_entry(app, clinicia
     flag = the_silent_flag(clinician, patient.id)
     assert flag["severity"] == severity
     assert flag["evidence"]["urgent_flag_in_week_before_last_entry"] is (severity == "high")
+
+
+def test_an_urgent_flag_raised_after_the_last_entry_does_not_count(app, clinician, patient):
+    last = received_at(log(patient, craving=2))
+    answer = patient.post("/questionnaire-responses", json=answered("phq9", [0] * 8 + [2]))  # no entry
+    urgent = next(f for f in answer.json["flags"] if f["severity"] == "urgent")
+    raised(app, urgent["id"], last + HOUR)
+    sweep_at(app, last + 4 * DAY)
+    assert the_silent_flag(clinician, patient.id)["severity"] == "moderate"
 
 
 def test_moderate_when_the_flags_before_were_not_urgent(app, clinician, patient):
