@@ -8,14 +8,13 @@ import uuid
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import marshmallow as ma
 import sqlalchemy as sa
 
 from schemas.entry import EntryCreateSchema
 
 from . import clock, sweep
 from .db import is_unique_violation
-from .errors import Conflict, flatten_errors
+from .errors import Conflict, load_each
 from .extensions import db
 from .models import Dose, Entry, Patient
 from .pagination import page
@@ -92,22 +91,9 @@ def record_entry(patient: Patient, raw: dict, data: dict, *, alone: bool = False
 
 def record_batch(patient: Patient, items: list) -> list[dict]:
     """Store each item on its own, judged in order of recorded_at; answer in the order given."""
-    results: list[dict | None] = [None] * len(items)
-    valid = []
-    schema = EntryCreateSchema()
-    for index, raw in enumerate(items):
-        client_id = raw.get("client_id") if isinstance(raw, dict) else None
-        client_id = client_id if isinstance(client_id, str) else None
-        if not isinstance(raw, dict):
-            results[index] = {"client_id": None, "status": "invalid", "errors": {"body": ["Must be an object."]}}
-            continue
-        try:
-            data = schema.load(raw)
-        except ma.ValidationError as error:
-            results[index] = {"client_id": client_id, "status": "invalid", "errors": flatten_errors(error.messages)}
-            continue
-        valid.append((data["recorded_at"], index, raw, data))
-    valid.sort(key=lambda item: (item[0], item[1]))
+    parsed, results = load_each(EntryCreateSchema(), items)
+    valid = sorted(((data["recorded_at"], index, raw, data) for index, raw, data in parsed),
+                   key=lambda item: (item[0], item[1]))
     try:
         with db.session.begin_nested():
             _store_together(patient, valid, results)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+import marshmallow as ma
 from flask import Response, json
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -97,6 +98,23 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     else:
         out[prefix or "body"] = [str(messages)]
     return out
+
+
+def load_each(schema, items: list) -> tuple[list[tuple[int, dict, dict]], list]:
+    """Load a batch's items one by one: each valid one as (index, raw, data), each invalid one's
+    result (`invalid`, with its errors by field) in place; the other places are left None."""
+    results: list = [None] * len(items)
+    parsed = []
+    for index, raw in enumerate(items):
+        if not isinstance(raw, dict):
+            results[index] = {"client_id": None, "status": "invalid", "errors": {"body": ["Must be an object."]}}
+            continue
+        try:
+            parsed.append((index, raw, schema.load(raw)))
+        except ma.ValidationError as error:
+            client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+            results[index] = {"client_id": client_id, "status": "invalid", "errors": flatten_errors(error.messages)}
+    return parsed, results
 
 
 def problem(status: int, detail: str | None = None, *, errors: dict | None = None,

@@ -102,18 +102,25 @@ def sweep(now: dt.datetime | None = None) -> dict:
     return {"silent": len(rows), "opened": opened, "resolved": healed}
 
 
-def _heal(now: dt.datetime) -> int:
-    """Resolve open silent_patient flags whose patient logged after the flag was raised: an entry
-    that came in while a sweep was opening the flag did not see it (the entry path reads the mark
-    from the patient's row as it was)."""
-    # Any entry received after the silence began, however late its request committed.
-    logged = sa.exists().where(Entry.patient_id == Flag.patient_id, Entry.received_at > Flag.first_seen_at)
+def _resolve(condition, now: dt.datetime) -> list:
+    """Resolve the open silent_patient flags that meet `condition`, each with the service's own
+    review (the patient logged again); return their (flag id, patient id)."""
     found = db.session.execute(
-        sa.update(Flag).where(Flag.rule == RULE, Flag.status.in_(OPEN_STATUSES), logged)
+        sa.update(Flag).where(Flag.rule == RULE, Flag.status.in_(OPEN_STATUSES), condition)
         .values(status="resolved", updated_at=now).returning(Flag.id, Flag.patient_id)
         .execution_options(synchronize_session=False)).all()
     for flag_id, _ in found:
         db.session.add(Review(flag_id=flag_id, action="resolve", note=LOGGED_AGAIN, clinician_id=None, at=now))
+    return found
+
+
+def _heal(now: dt.datetime) -> int:
+    """Resolve open silent_patient flags whose patient logged after the silence began: an entry
+    that came in while a sweep was opening the flag did not see it (the entry path reads the mark
+    from the patient's row as it was)."""
+    # Any entry received after the silence began, however late its request committed.
+    found = _resolve(sa.exists().where(Entry.patient_id == Flag.patient_id, Entry.received_at > Flag.first_seen_at),
+                     now)
     if found:
         db.session.execute(sa.update(Patient).where(Patient.id.in_([p for _, p in found])).values(silent_since=None)
                            .execution_options(synchronize_session=False))
@@ -127,11 +134,5 @@ def logged_again(patient: Patient) -> None:
     """
     if patient.silent_since is None:
         return
-    now = clock.now()
-    resolved = db.session.execute(
-        sa.update(Flag).where(Flag.patient_id == patient.id, Flag.rule == RULE, Flag.status.in_(OPEN_STATUSES))
-        .values(status="resolved", updated_at=now).returning(Flag.id)
-        .execution_options(synchronize_session=False)).scalars().all()
-    for flag_id in resolved:
-        db.session.add(Review(flag_id=flag_id, action="resolve", note=LOGGED_AGAIN, clinician_id=None, at=now))
+    _resolve(Flag.patient_id == patient.id, clock.now())
     patient.silent_since = None

@@ -1,14 +1,13 @@
 """Patient endpoints: the questionnaires due and the patient's responses."""
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import request
 
 from schemas.questionnaire import (DueListSchema, ResponseBatchAnswerSchema, ResponseBatchSchema,
                                    ResponseCreateSchema, ResponseSchema)
 
 from .. import auth, flags
-from ..errors import flatten_errors
+from ..errors import load_each
 from ..extensions import Blueprint
 from ..measures import responses, schedule
 
@@ -41,18 +40,7 @@ def answer(data):
 @blp.response(200, ResponseBatchAnswerSchema)
 def batch(data):
     """Send up to 200 responses at once (an offline phone syncing); each stands alone"""
-    items = data["responses"]
-    results: list = [None] * len(items)
-    parsed, schema = [], ResponseCreateSchema()
-    for index, raw in enumerate(items):
-        if not isinstance(raw, dict):
-            results[index] = {"client_id": None, "status": "invalid", "errors": {"body": ["Must be an object."]}}
-            continue
-        try:
-            parsed.append((index, raw, schema.load(raw)))
-        except ma.ValidationError as error:
-            client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
-            results[index] = {"client_id": client_id, "status": "invalid", "errors": flatten_errors(error.messages)}
+    parsed, results = load_each(ResponseCreateSchema(), data["responses"])
     responses.record_batch(auth.current_patient(), parsed, results)
     flags.responses_with_flags([r["response"] for r in results if r.get("status") == "duplicate"])
     return {"results": results}

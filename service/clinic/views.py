@@ -338,7 +338,7 @@ def _render_patient(patient, *, status: int = 200, failed: str | None = None, er
                            outcomes=outcomes.outcomes_of(patient, first, last), outcome_rows=present.outcome_rows,
                            heavy_day_g=outcomes.HEAVY_DAY_G[patient.sex],
                            score_charts=answered, score_days=SCORE_DAYS, score_geometry=scores,
-                           schedule=asked, due={d["instrument"]: d["due_since"] for d in schedule.due(patient)},
+                           schedule=asked, due={d["instrument"]: d["due_since"] for d in schedule.due(patient, asked=asked)},
                            instruments=INSTRUMENTS, sexes=SEXES, failed=failed, errors=errors or {},
                            kept={**forms.shown(asked, patient), **(kept or {})}), status
 

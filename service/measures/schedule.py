@@ -45,17 +45,18 @@ def set_schedule(patient: Patient, changes: dict[str, int | None]) -> dict[str, 
     return schedule_of(patient)
 
 
-def due(patient: Patient, today: dt.date | None = None) -> list[dict]:
+def due(patient: Patient, today: dt.date | None = None, asked: dict[str, int | None] | None = None) -> list[dict]:
     """What is due on the patient's local day: each scheduled instrument not answered within its
     interval, with the local day it fell due. A response on any day of the interval satisfies it,
-    so nothing is due twice; a patient who never answered is due from the start of treatment."""
+    so nothing is due twice; a patient who never answered is due from the start of treatment.
+    `asked`: the patient's schedule, when the caller has read it already."""
     today = today or local_today(patient)
     last = dict(db.session.execute(
         sa.select(QuestionnaireResponse.instrument, sa.func.max(QuestionnaireResponse.local_date))
         .where(QuestionnaireResponse.patient_id == patient.id)
         .group_by(QuestionnaireResponse.instrument)).all())
     found = []
-    for code, every_days in schedule_of(patient).items():
+    for code, every_days in (asked or schedule_of(patient)).items():
         if every_days is None:
             continue
         since = patient.treatment_start if code not in last else last[code] + dt.timedelta(days=every_days)
