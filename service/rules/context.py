@@ -215,6 +215,11 @@ RULES: list[Rule] = [
         "has lifted", "lifted", "is over", "are over", "resolved", "settled", "settled down", "eased off",
         "wore off", "worn off", "have completely gone", "has completely gone", "a disparu", "ont disparu",
         "desapareció", "desaparecieron", "se fue", "se fueron",
+        "has|have|had gone down", "is|are|was|were totally|completely|all gone",
+        "totally|completely gone", "has|have cleared up", "never came back", "hasnt|havent come back",
+        "not had it|them since", "havent had it|them since", "behind me", "derrière moi", "est fini|finie|finies|finis",
+        "ne s est jamais reproduit|reproduite", "ne sont jamais revenus|revenues", "se me quitó|quitaron",
+        "se quitó|quitaron", "se me bajó", "ya terminó", "ya se fue", "ya se me pasó", "no me ha vuelto a pasar",
     ], max_scope=3),
     # said of what came before: "had a seizure in 2018, none since", "... but it passed"
     *_rules(HISTORICAL, BACKWARD, [
@@ -269,10 +274,19 @@ PEOPLE = {
     "lads", "guy", "guys", "bloke", "his", "her", "their", "lodger", "client", "patient", "stranger",
     "man", "woman", "lady", "girl", "boy", "person", "budgie", "bird", "parrot", "hamster", "rabbit", "group",
     "phone", "app", "laptop", "computer", "satnav", "printer", "car", "boiler",
+    # French and Spanish ("beau-frère" is "beau", "-", "frère": the noun after the hyphen is found)
+    "frère", "sœur", "soeur", "père", "mère", "fils", "fille", "mari", "ami", "amie", "copain", "copine", "pote",
+    "potes", "chum", "oncle", "tante", "cousin", "cousine", "voisin", "voisine", "collègue", "collègues",
+    "papi", "mamie", "neveu",
+    "nièce", "élève", "héros", "héroïne", "perso", "personnage", "patiente", "chien", "chat", "mec", "gars",
+    "hermano", "hermana", "padre", "madre", "hijo", "hija", "esposo", "esposa", "marido", "novio", "novia",
+    "amigo", "amiga", "compañero", "compañera", "compa", "cuñado", "cuñada", "suegro", "suegra", "tío", "tía",
+    "primo", "prima", "abuelo", "abuela", "sobrino", "sobrina", "vecino", "vecina", "colega", "jefe", "jefa",
+    "señora", "señor", "hombre", "chico", "chica", "paciente", "personaje", "protagonista", "perro", "gato",
 }
 _DETERMINERS = {"my", "our", "the", "a", "an", "your", "best", "little", "big", "older", "younger", "elder",
                 "old", "new", "poor", "one", "some", "twin", "this", "that", "of", "s", "mes", "ma", "mon", "mi", "mis", "la", "el", "le", "un",
-                "una", "nuestro", "nuestra", "notre"}
+                "una", "nuestro", "nuestra", "notre", "al", "del", "du", "au", "sa", "son", "su", "ton", "ta", "tu"}
 _JOINING = {",", "and", "then", "so", "because", "cause", "cuz", "coz", "when", "while", "whilst", "as", "after",
             "before", "since", "until", "if", "that", "also", "think", "thinks", "thought", "said", "says",
             "reckon", "guess", "today", "yesterday", "tonight", "now", "night", "morning", "afternoon",

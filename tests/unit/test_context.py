@@ -65,6 +65,9 @@ CASES = [
     ("the old man upstairs was confused", "confused", {OTHER}),
     ("mon frère a fait une convulsion", "convulsion", {OTHER}),
     ("mi hermano tuvo una convulsión", "convulsión", {OTHER}),
+    ("mon oncle a fait une crise d'épilepsie", "crise d'épilepsie", {OTHER}),
+    ("al vecino lo encontraron convulsionando", "convulsionando", {OTHER}),
+    ("mon mari dit que j'ai fait une convulsion", "convulsion", set()),
     ("my brother called, I had a fit", "fit", set()),
     ("my wife says I'm confused", "confused", set()),
     ("I took my son to school and had a seizure", "seizure", set()),
@@ -98,6 +101,11 @@ CASES = [
     ("confused since I stopped drinking", "confused", set()),
     ("had a fit years ago and today had another seizure", "another seizure", set()),
     ("les hallucinations ont disparu", "hallucinations", {HISTORICAL}),
+    ("the puffy lip is totally gone", "puffy lip", {HISTORICAL}),
+    ("la confusion est finie", "confusion", {HISTORICAL}),
+    ("se me quitó lo de la garganta apretada", "garganta apretada", set()),  # the cue looks back, not ahead
+    ("la garganta apretada se me quitó", "garganta apretada", {HISTORICAL}),
+    ("now I'm seeing shadows and I went down and shook", "seeing shadows", set()),  # "went down": fell
     ("las alucinaciones desaparecieron", "alucinaciones", {HISTORICAL}),
 ]
 
