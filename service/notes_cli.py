@@ -138,6 +138,6 @@ def train_command(out: Path | None) -> None:
     for sign, line in report.items():
         click.echo(f"{sign:28} threshold {line['threshold']:.3f}: {line['found']}/{line['notes']} notes found "
                    f"({line['phrases_alone']} by phrases alone)")
-    click.echo(f"false alarms on the calibration's look-alike notes: {alarms:.1%} (each read by a classifier "
-               "that never saw it)")
+    click.echo(f"false alarms on the calibration's look-alike notes: {alarms:.1%}, the phrase layer's included "
+               "(each read by a classifier that never saw it)")
     click.echo(f"Wrote {target} ({len(model.bank_text)} labelled examples, train split {model.trained_on})")

@@ -1,10 +1,11 @@
 """The note reader's semantic layer: each sentence of a note, scored for each sign.
 
-A local sentence-embedding model (`encoder`, no network at run time) turns each sentence into a
-vector; a small classifier, trained on the development set's train split reads it with ConText's
-shares of it and scores it for each sign; a score at or over that sign's threshold is a match. The thresholds were chosen for recall
-first (`service/note_training.py`). Pure: text in, matches out; model and classifier are loaded
-once per process.
+A local sentence-embedding model (`encoder`, no network at run time) reads the note and gives
+each sentence a vector; a small classifier, trained on the development set's train split, reads
+it with ConText's shares of it and scores it for each sign; a score at or over that sign's
+threshold is a match. The thresholds were chosen for recall first, within a limit on false alarms
+(`service/note_training.py`). Pure: text in, matches out; model and classifier are loaded once per
+process.
 """
 from __future__ import annotations
 

@@ -4,8 +4,8 @@
 all-MiniLM-L6-v2 places sentences by topic: "my face isn't swollen" sits next to "my face is
 swollen", and "I'm so done" far from anything about dying. Fine-tuned on the train split's notes
 (those it does not keep to calibrate the thresholds: `note_training.calibrates`), it places them by
-what the reader must tell apart. It learns the way the service reads: each sentence of a note
-runs through the model on its own and is the mean of its tokens, a head reads each sentence with
+what the reader must tell apart. It learns the way the service reads: a note runs through the
+model whole, each sentence is the mean of its tokens as read in the note, a head reads each sentence with
 ConText's shares of it, and a note carries a sign when its best sentence does (sentences ConText
 closes to a sign never count for it). The head is dropped; `flask --app service notes train` then fits the service's
 classifier on the new vectors and chooses its thresholds on the calibration notes.
@@ -16,7 +16,8 @@ Needs PyTorch (CPU) and transformers, which the service does not: run it from a 
     VENV/bin/python tests/notes/finetune.py --base DIR_OF_all-MiniLM-L6-v2 [--epochs 8] [--layers N]
 
 DIR is the sentence-transformers release of all-MiniLM-L6-v2 (config.json, model.safetensors).
-Writes service/rules/models/note-encoder.int8.onnx and prints its sha256 for encoder.MODEL_SHA256.
+Writes service/rules/models/note-encoder.int8.onnx and prints its sha256; the classifier trained next
+records it.
 """
 from __future__ import annotations
 
@@ -45,17 +46,18 @@ CLS, SEP = service_encoder.CLS, service_encoder.SEP
 
 
 def prepare(notes, signs, tokenizer):
-    """Each note as the model sees it: its sentences' token ids, ConText's view of each sentence."""
+    """Each note as the model sees it: its windows of tokens, ConText's view of each sentence."""
     prepared = []
     for dev in notes:
         reading = read_phrases(dev.note)
-        encoded = tokenizer.encode_batch([dev.note[a:b] for a, b in reading.spans], add_special_tokens=False)
-        sentences = [e.ids[: service_encoder.MAX_TOKENS] for e in encoded]
+        read = service_encoder.read_windows(tokenizer, dev.note, reading.spans)
         shares = np.array(reading.shares(), np.float32)
         closed = np.array([[reading.closed_to(i, s) for s in signs] for i in range(len(reading.spans))], bool)
-        closed |= np.array([not ids for ids in sentences])[:, None]  # no tokens: nothing to read
+        has_tokens = np.zeros(len(reading.spans), bool)
+        has_tokens[[n for owners in read.sentence_of for n in owners]] = True
+        closed |= ~has_tokens[:, None]  # no tokens: nothing to read
         labels = np.array([s in dev.signs for s in signs], np.float32)
-        prepared.append((sentences, shares, closed, labels))
+        prepared.append((read, shares, closed, labels))
     return prepared
 
 
@@ -70,19 +72,22 @@ class Reader(torch.nn.Module):
 
     def forward(self, batch):
         """One logit per (note, sign): the best of the note's open sentences."""
-        sentences = [ids or [0] for note in batch for ids in note[0]]
-        ids, mask = (torch.from_numpy(a) for a in service_encoder.batch(sentences))
+        windows = [w for note in batch for w in (note[0].ids or ((0,),))]
+        ids, mask = (torch.from_numpy(a) for a in service_encoder.batch(windows))
         hidden = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
-        words = mask.clone()
-        words[:, 0] = 0
-        words[torch.arange(len(sentences)), mask.sum(dim=1) - 1] = 0
-        pooled = (hidden * words[..., None]).sum(dim=1) / words.sum(dim=1, keepdim=True).clamp(min=1)
-        pooled = torch.nn.functional.normalize(pooled, dim=1)
-        logits, at = [], 0
-        for sentence_ids, shares, closed, _ in batch:
-            mine = pooled[at : at + len(sentence_ids)]
-            at += len(sentence_ids)
-            sentence_logits = self.head(torch.cat([mine, torch.from_numpy(shares)], dim=1))
+        logits, row = [], 0
+        for read, shares, closed, _ in batch:
+            # As service_encoder.pool: the mean of each sentence's tokens in the note's windows.
+            sums = hidden.new_zeros((read.sentences, hidden.shape[-1]))
+            counts = hidden.new_zeros(read.sentences)
+            for owners in read.sentence_of:
+                index = torch.tensor(owners, dtype=torch.long)
+                sums = sums.index_add(0, index, hidden[row, 1 : len(owners) + 1])
+                counts = counts.index_add(0, index, torch.ones(len(owners)))
+                row += 1
+            row += not read.ids  # the stand-in window of a note without a token
+            pooled = torch.nn.functional.normalize(sums / counts.clamp(min=1)[:, None], dim=1)
+            sentence_logits = self.head(torch.cat([pooled, torch.from_numpy(shares)], dim=1))
             logits.append(sentence_logits.masked_fill(torch.from_numpy(closed), -30.0).max(dim=0).values)
         return torch.stack(logits)
 

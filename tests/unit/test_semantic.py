@@ -82,3 +82,27 @@ def test_an_indirect_description_is_found_with_the_example_it_was_like(text, cod
 ])
 def test_an_ordinary_or_denied_note_is_left_alone(text):
     assert read_note(text) == ()
+
+
+def test_a_note_is_read_whole_and_each_token_belongs_to_its_sentence():
+    # ids and (start, end) offsets as the tokenizer gives them for "no fits. lost in my street"
+    offsets = [(0, 2), (3, 7), (7, 8), (9, 13), (14, 16), (17, 19), (20, 26)]
+    read = encoder.windows(range(7), offsets, [(0, 8), (8, 26)])
+    assert read.ids == ((0, 1, 2, 3, 4, 5, 6),)
+    assert read.sentence_of == ((0, 0, 0, 1, 1, 1, 1),)
+
+
+def test_windows_end_at_a_sentence_and_a_sentence_longer_than_a_window_is_cut(monkeypatch):
+    monkeypatch.setattr(encoder, "MAX_TOKENS", 4)
+    offsets = [(n, n + 1) for n in range(11)]  # one character a token
+    read = encoder.windows(range(11), offsets, [(0, 3), (3, 5), (5, 11)])
+    assert read.ids == ((0, 1, 2), (3, 4), (5, 6, 7, 8), (9, 10))
+    assert read.sentence_of == ((0, 0, 0), (1, 1), (2, 2, 2, 2), (2, 2))
+
+
+def test_a_sentence_reads_differently_after_another(model):
+    # read in the note, a sentence's vector carries what came before it
+    alone = vector(model, "it came back last night")
+    note = "The voices stopped in March. it came back last night"
+    after = model.sentences(note, [(0, 28), (28, len(note))])[1]
+    assert not np.allclose(alone, after, atol=1e-3)
