@@ -27,6 +27,7 @@ from ..errors import TRY_AGAIN_SOON, Conflict, Invalid, NotFound, ServiceError, 
 from ..measures import outcomes, responses, schedule
 from ..measures.instruments import INSTRUMENTS, SEXES
 from ..models import QuestionnaireResponse
+from ..rules.catalogue import RULES_BY_CODE
 from ..rules.model import in_effect
 from . import bp, chart, csrf, forms, present, scores, signin
 
@@ -242,6 +243,7 @@ def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: 
                            prescription_then=in_effect(patient.prescriptions, last_day),
                            team=_my_teams().get(patient.team_id), members=clinicians.team_members(patient.team_id),
                            names=names, responses=answered, instruments=INSTRUMENTS,
+                           judges=getattr(RULES_BY_CODE.get(detail["rule"]), "judges", ()),  # what raised it: entries, a sweep
                            assign_errors=assign_errors or {}, assign_note=assign_note, chosen=chosen), status
 
 
