@@ -64,7 +64,10 @@ def windows(ids: Sequence[int], offsets: Sequence[tuple[int, int]], spans: Seque
 
 
 def read_windows(tokenizer, text: str, spans: Sequence[tuple[int, int]]) -> Windows:
-    """`text` tokenized whole, then cut into windows of its (start, end) sentences."""
+    """`text` tokenized whole, then cut into windows of its (start, end) sentences. A sentence
+    without a letter ("!!!", "...", "?", a row of emoji) holds no word the model knows: it is not
+    read, and gets no vector."""
+    spans = [(start, end) if any(c.isalpha() for c in text[start:end]) else (start, start) for start, end in spans]
     encoded = tokenizer.encode(text, add_special_tokens=False)
     return windows(encoded.ids, encoded.offsets, spans)
 

@@ -106,3 +106,9 @@ def test_a_sentence_reads_differently_after_another(model):
     note = "The voices stopped in March. it came back last night"
     after = model.sentences(note, [(0, 28), (28, len(note))])[1]
     assert not np.allclose(alone, after, atol=1e-3)
+
+
+@pytest.mark.parametrize("note", ["!!!", "...", "?", "😭😭😭", "10/10"])
+def test_a_sentence_without_a_letter_is_not_read(model, note):
+    assert not model.sentences(note, [(0, len(note))]).any()
+    assert semantic.classify(note, [(0, len(note))], [(0.0,) * 5]) == [[]]
