@@ -14,6 +14,7 @@ layer's own false alarms count in that share, as `notes evaluate` counts them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -26,7 +27,9 @@ from service.rules import encoder, semantic
 from service.rules.catalogue import NOTE_SIGN_RULES
 from service.rules.notes import read_phrases
 
-ALARMS = 0.15  # of the look-alike notes, at most, the phrase layer's alarms included, on scores from classifiers that never saw them
+# Of the look-alike notes, at most, the phrase layer's alarms included, on scores from classifiers
+# that never saw them.
+ALARMS = 0.15
 # How those alarms are shared: a sign missed most dearly gets a larger share (weights; others 1).
 # Suicidal thoughts have the most look-alikes ("dying for a smoke", "done with drinking"): on the
 # calibration notes, 8 shares found 79 % of them where 3 found 64 %, and more signs in all (78 %, 76 %).
@@ -51,15 +54,15 @@ class Example:
     phrase_signs: frozenset[str]
     closed: np.ndarray  # (sentences, signs): where the reader would not take a semantic match
 
-    @property
-    def rules(self) -> set[str]:
+    @functools.cached_property  # read for every sign at every step of the threshold search
+    def rules(self) -> frozenset[str]:
         """The rules the note's signs fire."""
-        return {_rule(sign) for sign in self.signs}
+        return frozenset(NOTE_SIGN_RULES[sign] for sign in self.signs)
 
-    @property
-    def phrase_rules(self) -> set[str]:
+    @functools.cached_property
+    def phrase_rules(self) -> frozenset[str]:
         """The rules the phrase layer fires on its own."""
-        return {_rule(sign) for sign in self.phrase_signs if sign in NOTE_SIGN_RULES}
+        return frozenset(NOTE_SIGN_RULES[sign] for sign in self.phrase_signs)
 
 
 def read_examples(notes: Sequence, signs: Sequence[str],
@@ -176,10 +179,6 @@ def held_out_scores(examples: list[Example], signs: Sequence[str]) -> list[np.nd
     return best
 
 
-def _rule(sign: str) -> str:
-    return NOTE_SIGN_RULES[sign]
-
-
 def _thresholds(examples: list[Example], signs: Sequence[str], best: list[np.ndarray], quota: float) -> np.ndarray:
     """Per sign, the lowest threshold at which at most `quota` of the look-alike notes would fire
     its rule where they do not carry it and no phrase fired it already."""
@@ -187,9 +186,9 @@ def _thresholds(examples: list[Example], signs: Sequence[str], best: list[np.nda
     thresholds = np.zeros(len(signs))
     for k, sign in enumerate(signs):
         allowed = int(quota * ALARM_SHARE.get(sign, 1) * len(look_alikes))
+        rule = NOTE_SIGN_RULES[sign]
         scores = sorted((best[n][k] for n in look_alikes
-                         if _rule(sign) not in examples[n].rules and _rule(sign) not in examples[n].phrase_rules),
-                        reverse=True)
+                         if rule not in examples[n].rules | examples[n].phrase_rules), reverse=True)
         thresholds[k] = max(THRESHOLD_FLOOR, scores[allowed] + 1e-6 if allowed < len(scores) else 0)
     return thresholds
 
@@ -201,7 +200,7 @@ def _alarms(examples: list[Example], signs: Sequence[str], best: list[np.ndarray
     raised = 0
     for n in look_alikes:
         ex = examples[n]
-        fired = ex.phrase_rules | {_rule(sign) for k, sign in enumerate(signs) if best[n][k] >= thresholds[k]}
+        fired = ex.phrase_rules | {NOTE_SIGN_RULES[sign] for k, sign in enumerate(signs) if best[n][k] >= thresholds[k]}
         raised += bool(fired - ex.rules)
     return raised / max(1, len(look_alikes))
 

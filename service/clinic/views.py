@@ -243,7 +243,8 @@ def _render_flag(found, *, status: int = 200, errors: dict | None = None, note: 
                            prescription_then=in_effect(patient.prescriptions, last_day),
                            team=_my_teams().get(patient.team_id), members=clinicians.team_members(patient.team_id),
                            names=names, responses=answered, instruments=INSTRUMENTS,
-                           judges=getattr(RULES_BY_CODE.get(detail["rule"]), "judges", ()),  # what raised it: entries, a sweep
+                           # what raised it: entries, questionnaires, a sweep
+                           judges=getattr(RULES_BY_CODE.get(detail["rule"]), "judges", ()),
                            assign_errors=assign_errors or {}, assign_note=assign_note, chosen=chosen), status
 
 
@@ -340,7 +341,8 @@ def _render_patient(patient, *, status: int = 200, failed: str | None = None, er
                            outcomes=outcomes.outcomes_of(patient, first, last), outcome_rows=present.outcome_rows,
                            heavy_day_g=outcomes.HEAVY_DAY_G[patient.sex],
                            score_charts=answered, score_days=SCORE_DAYS, score_geometry=scores,
-                           schedule=asked, due={d["instrument"]: d["due_since"] for d in schedule.due(patient, asked=asked)},
+                           schedule=asked,
+                           due={d["instrument"]: d["due_since"] for d in schedule.due(patient, asked=asked)},
                            instruments=INSTRUMENTS, sexes=SEXES, failed=failed, errors=errors or {},
                            kept={**forms.shown(asked, patient), **(kept or {})}), status
 

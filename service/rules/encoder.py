@@ -101,7 +101,7 @@ class Encoder:
         self.tokenizer = self.tokenizer_only()
 
     def sentences(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """One unit vector per (start, end) span of `text`; a span without a token gets zeros."""
+        """One unit vector per (start, end) span of `text`; a span without a token or a letter gets zeros."""
         read = read_windows(self.tokenizer, text, spans)
         if not read.ids:
             return np.zeros((len(spans), DIMENSIONS), dtype=np.float32)

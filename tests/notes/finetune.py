@@ -5,10 +5,11 @@ all-MiniLM-L6-v2 places sentences by topic: "my face isn't swollen" sits next to
 swollen", and "I'm so done" far from anything about dying. Fine-tuned on the train split's notes
 (those it does not keep to calibrate the thresholds: `note_training.calibrates`), it places them by
 what the reader must tell apart. It learns the way the service reads: a note runs through the
-model whole, each sentence is the mean of its tokens as read in the note, a head reads each sentence with
-ConText's shares of it, and a note carries a sign when its best sentence does (sentences ConText
-closes to a sign never count for it). The head is dropped; `flask --app service notes train` then fits the service's
-classifier on the new vectors and chooses its thresholds on the calibration notes.
+model whole, each sentence is the mean of its tokens as read in the note, a head reads each
+sentence with ConText's shares of it, and a note carries a sign when its best sentence does
+(sentences ConText closes to a sign never count for it). The head is dropped; `flask --app service
+notes train` then fits the service's classifier on the new vectors and chooses its thresholds on
+the calibration notes.
 
 Needs PyTorch (CPU) and transformers, which the service does not: run it from a separate venv with
 `pip install torch transformers onnx onnxruntime -e .`, from the repository's root:

@@ -6,10 +6,11 @@ Create Date: 2026-12-02
 
 Patients gain `sex` and `standard_drink_g` (drinking outcomes in grams) and `expected_every_days`
 (the silent patient: 3 by default, as for a new patient; the first sweep then flags every enrolled
-patient already silent for longer, so a clinic sets it to null for those it no longer follows). Questionnaire responses are kept like entries (as sent and as scored), with
-per-patient schedules that override the defaults. A flag's occurrence now comes from an entry or
-a response; the service's own review (a silent patient who logs again) names no clinician. The
-sweep finds each patient's last received entry through a new index.
+patient already silent for longer, so a clinic sets it to null for those it no longer follows).
+Questionnaire responses are kept like entries (as sent and as scored), with per-patient schedules
+that override the defaults. A flag's occurrence now comes from an entry or a response; the
+service's own review (a silent patient who logs again) names no clinician. The sweep finds each
+patient's last received entry through a new index.
 """
 from alembic import op
 import sqlalchemy as sa
