@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from service import create_app
 from service.note_evaluation import cases_from_devset, score
 from service.rules.catalogue import NOTE_RULES
 from notes.devset import DevNote
@@ -23,6 +24,13 @@ CASES = {
         ["Slept well, a quiet day", ["suicidal_thoughts"]],
     ],
 }
+
+
+@pytest.fixture(scope="module")
+def runner():
+    """`notes evaluate` reads no table, so one app without a database serves every test here: the
+    development set takes minutes to read, and once per backend would read it twice."""
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test-secret"}).test_cli_runner()
 
 
 def evaluate(runner, tmp_path, cases, *args):
